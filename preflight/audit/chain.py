@@ -1,0 +1,77 @@
+"""Appending to the per-workspace hash chain.
+
+Each event's hash is SHA-256 over a canonical JSON encoding of its fields and the
+previous event's hash. Appends lock the workspace's `audit_heads` row (SELECT ... FOR
+UPDATE on PostgreSQL; SQLite serialises writers with BEGIN IMMEDIATE), so two
+concurrent writers cannot fork the chain; (workspace_id, seq) is unique as a backstop.
+The caller's transaction commits the event together with the change it records.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import AuditEvent, AuditHead
+
+GENESIS_HASH = "0" * 64
+
+
+def _default(value):
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"not JSON-serialisable in audit data: {type(value).__name__}")
+
+
+def canonical_json(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default)
+
+
+def format_time(value: datetime) -> str:
+    """Microsecond-precision UTC, the same on every backend."""
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_event(workspace_id: str, seq: int, occurred_at: datetime, actor: str, action: str,
+                    subject: str | None, data_json: str, prev_hash: str) -> bytes:
+    """The exact bytes an event's hash covers."""
+    return canonical_json({
+        "workspace_id": workspace_id, "seq": seq, "occurred_at": format_time(occurred_at),
+        "actor": actor, "action": action, "subject": subject, "data": data_json, "prev_hash": prev_hash,
+    }).encode()
+
+
+def event_hash(*args) -> str:
+    return hashlib.sha256(canonical_event(*args)).hexdigest()
+
+
+def ensure_head(session: Session, workspace_id: str) -> None:
+    """Create the empty chain head for a new workspace (same transaction as the workspace)."""
+    session.add(AuditHead(workspace_id=workspace_id, seq=0, hash=GENESIS_HASH))
+    session.flush()
+
+
+def append(session: Session, *, workspace_id: str, actor: str, action: str, subject: str | None,
+           data: dict | None, now: datetime) -> AuditEvent:
+    """Append one event to the workspace's chain inside the caller's transaction."""
+    head = session.scalars(
+        select(AuditHead).where(AuditHead.workspace_id == workspace_id).with_for_update()
+    ).one()
+    # Store times at microsecond precision so the hash recomputes identically after a round trip.
+    occurred_at = now.astimezone(timezone.utc)
+    seq = head.seq + 1
+    data_json = canonical_json(data or {})
+    digest = event_hash(workspace_id, seq, occurred_at, actor, action, subject, data_json, head.hash)
+    event = AuditEvent(workspace_id=workspace_id, seq=seq, occurred_at=occurred_at, actor=actor,
+                       action=action, subject=subject, data=data_json, prev_hash=head.hash, hash=digest)
+    session.add(event)
+    head.seq = seq
+    head.hash = digest
+    session.flush()
+    return event

@@ -1,0 +1,13 @@
+"""Typed SQLAlchemy models, by area. Import from here."""
+from .audit import AuditEvent, AuditHead
+from .base import Base, new_id
+from .consent import ConsentEvent, ContactState, InboundMessage
+from .messages import IdempotencyKey, Message, StatusEvent
+from .readiness import CarrierError, ReadinessCheck
+from .workspace import ROLES, ApiKey, Connection, User, Workspace
+
+__all__ = [
+    "ApiKey", "AuditEvent", "AuditHead", "Base", "CarrierError", "Connection", "ConsentEvent",
+    "ContactState", "IdempotencyKey", "InboundMessage", "Message", "ROLES", "ReadinessCheck",
+    "StatusEvent", "User", "Workspace", "new_id",
+]

@@ -1,0 +1,64 @@
+"""The service's runtime: settings, database, clock, cipher and Twilio client factory.
+
+Built once by `create_app` (or the CLI) and kept in `app.extensions["preflight"]`. It
+imports no Flask, so domain code may receive it.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from .db import make_engine, make_sessionmaker, transaction
+from .models import Connection
+from .security.tokens import TokenCipher
+from .twilio import TwilioGateway, build_http_client
+
+
+class Runtime:
+    def __init__(self, settings: dict):
+        self.settings = settings
+        self.engine = make_engine(settings["PREFLIGHT_DATABASE_URL"])
+        self.sessions = make_sessionmaker(self.engine)
+        self.cipher = TokenCipher(settings["PREFLIGHT_ENCRYPTION_KEYS"])
+        self._clock = settings["PREFLIGHT_CLOCK"]
+        self._http_client = None
+
+    def now(self) -> datetime:
+        value = self._clock()
+        if value.tzinfo is None:
+            raise ValueError("PREFLIGHT_CLOCK must return an aware datetime")
+        return value
+
+    def transaction(self):
+        return transaction(self.sessions)
+
+    @property
+    def http_client(self):
+        if self._http_client is None:
+            self._http_client = build_http_client(self.settings)
+        return self._http_client
+
+    def auth_token(self, connection: Connection) -> str:
+        return self.cipher.decrypt(connection.workspace_id, connection.token_ciphertext)
+
+    def gateway(self, connection: Connection) -> TwilioGateway:
+        """A gateway for this workspace's connection (credentials decrypted just now)."""
+        return TwilioGateway(connection.account_sid, self.auth_token(connection), self.http_client,
+                             timeout=self.settings["PREFLIGHT_TWILIO_TIMEOUT"])
+
+    def public_url(self, fallback: str | None = None) -> str | None:
+        return self.settings.get("PREFLIGHT_PUBLIC_URL") or fallback
+
+    def webhook_url(self, workspace_id: str, kind: str, base: str | None = None) -> str | None:
+        root = self.public_url(base)
+        if not root:
+            return None
+        return f"{root.rstrip('/')}/webhooks/twilio/{workspace_id}/{kind}"
+
+    def close(self):
+        self.engine.dispose()
+
+
+def session_scope(rt: Runtime) -> Session:
+    return rt.sessions()

@@ -1,0 +1,1 @@
+"""Secrets at rest: the Auth Token cipher and API key hashing."""
