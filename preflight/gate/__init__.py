@@ -1,0 +1,1 @@
+"""The send gate: recipient places, quiet hours and caps, content checks."""
