@@ -41,7 +41,8 @@ class Clock:
 def pg_schema():
     """Build the PostgreSQL schema once per run (from the models, triggers included)."""
     if not PG_URL:
-        return None
+        yield None
+        return
     engine = create_engine(PG_URL)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
@@ -80,10 +81,11 @@ def scenario():
 
 
 @pytest.fixture
-def sandbox(scenario):
+def sandbox(scenario, clock):
     from preflight.sandbox import Sandbox
 
-    return Sandbox(scenario)
+    # Messages are dated by the service's clock; callbacks go nowhere until `client` wires them.
+    return Sandbox(scenario, callback_sender=lambda url, params, headers: None, clock=clock)
 
 
 def make_app(db_url, clock, sandbox=None, **overrides):

@@ -108,12 +108,13 @@ class State:
     messages: dict[str, dict] = field(default_factory=dict)       # SM sid -> Message resource
     message_meta: dict[str, dict] = field(default_factory=dict)   # SM sid -> sender, callback url
 
+    def __post_init__(self):
+        # Numbers are fixed once loaded; sends look them up by value on every create.
+        self._by_phone = {n["phone_number"]: n for n in self.numbers.values()}
+
     def number_by_phone(self, phone_number: str) -> dict | None:
         """The owned number with this E.164 value, if any."""
-        for number in self.numbers.values():
-            if number["phone_number"] == phone_number:
-                return number
-        return None
+        return self._by_phone.get(phone_number)
 
     def campaign(self, campaign_sid: str) -> dict | None:
         """A campaign by sid, whichever service holds it."""
