@@ -53,9 +53,13 @@ def pg_schema():
 
 
 def _truncate_pg(engine) -> None:
-    names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    """Empty every table. DELETE is ~100x faster than TRUNCATE on tiny tables; the
+    session_replication_role switch (superuser, test-only) lets it past the audit
+    table's append-only triggers."""
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ def test_reads_through_the_real_library():
     sb = Sandbox(scenarios.compliant())
     gw = TwilioGateway(sb.account_sid, sb.auth_token, SandboxHttpClient(sb))
     assert gw.fetch_account()["status"] == "active"
-    number = sb.scenario["incoming_phone_numbers"][0]["phone_number"]
+    number = scenarios.compliant()["incoming_phone_numbers"][0]["phone_number"]
     assert gw.find_incoming_number(number)["phone_number"] == number
     assert gw.find_incoming_number("+14155559999") is None
     services = gw.list_services()
@@ -51,7 +51,7 @@ def test_faults_become_service_errors():
         gw.list_services()
     assert info.value.status == 503 and not info.value.maybe_sent
     sb.add_fault({"method": "POST", "path_regex": "/Messages.json$", "kind": "timeout", "count": 1})
-    number = sb.scenario["incoming_phone_numbers"][0]["phone_number"]
+    number = scenarios.compliant()["incoming_phone_numbers"][0]["phone_number"]
     with pytest.raises(TwilioUnavailable) as info:
         gw.create_message(to="+14045550123", from_=number, body="hi", status_callback=None)
     assert info.value.maybe_sent is True
