@@ -22,3 +22,7 @@ def _create_app():
              add_version_option=False, load_dotenv=False)
 def main():
     """Preflight: compliance preflight and send gate for US A2P 10DLC SMS."""
+
+
+if __name__ == "__main__":
+    main()

@@ -72,7 +72,7 @@ class DemoWorkspace:
     sandbox: Sandbox | None = None
 
 
-DEMO_PASSWORD = "preflight-demo"
+DEMO_PASSWORD = "preflight-demo-2026"
 
 
 def build_sandboxes(public_url: str, workspace_ids: dict[str, str]) -> dict[str, tuple[Sandbox, dict]]:
@@ -158,8 +158,9 @@ def wire_callbacks(app, sandboxes: list[Sandbox], public_url: str) -> None:
         sb.callback_sender = sender
 
 
-def demo_database(instance_path: str) -> Path:
-    path = Path(instance_path) / "demo.sqlite3"
+def demo_database(db_file: str) -> Path:
+    """A fresh demo database file: the demo starts from nothing each run."""
+    path = Path(db_file)
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 
 import click
 from flask import current_app
 
 from .. import demo as demo_mod
 from .. import workspaces as ws_service
+from ..console.users import create_user
 
 
 @click.command("demo")
@@ -16,8 +18,10 @@ from .. import workspaces as ws_service
 @click.option("--port", default=5000, type=int, show_default=True)
 @click.option("--sandbox-port", default=5011, type=int, show_default=True,
               help="Port of the simulated Twilio API (for other processes via PREFLIGHT_TWILIO_HOST_MAP).")
+@click.option("--db", "db_file", default=None, type=click.Path(dir_okay=False),
+              help="SQLite file for the demo (recreated each run). Default: instance/demo.sqlite3.")
 @click.option("--seed-only", is_flag=True, help="Seed the demo database, print, and exit.")
-def demo_command(host, port, sandbox_port, seed_only):
+def demo_command(host, port, sandbox_port, db_file, seed_only):
     """Run the embedded demo: nothing to set up, no Twilio account needed."""
     from werkzeug.serving import make_server
 
@@ -28,7 +32,7 @@ def demo_command(host, port, sandbox_port, seed_only):
     instance = base_app.instance_path if base_app else None
     router = demo_mod.AccountRouterHttpClient()
     public_url = f"http://{host}:{port}"
-    db_path = demo_mod.demo_database(instance or _default_instance())
+    db_path = demo_mod.demo_database(db_file or str(Path(instance or _default_instance()) / "demo.sqlite3"))
     app = create_app({"PREFLIGHT_DATABASE_URL": f"sqlite:///{db_path}", "PREFLIGHT_PUBLIC_URL": public_url,
                       "PREFLIGHT_TWILIO_HTTP_CLIENT": router})
     rt = app.extensions["preflight"]
@@ -44,13 +48,11 @@ def demo_command(host, port, sandbox_port, seed_only):
                 _key, secret = ws_service.create_key(s, ws.id, role, f"demo {role}", rt.now())
                 dws.keys[role] = secret
             workspaces[slug] = dws
-    runner = app.test_cli_runner()
-    for slug, dws in workspaces.items():
-        for role in ("admin", "compliance"):
-            email = f"{role}@{slug}.example.com"
-            out = runner.invoke(args=["users", "create", "--workspace", dws.id, "--email", email,
-                                      "--role", role, "--password", demo_mod.DEMO_PASSWORD])
-            if out.exit_code == 0:
+    with rt.transaction() as s:
+        for slug, dws in workspaces.items():
+            for role in ("admin", "compliance"):
+                email = f"{role}@{slug}.example.com"
+                create_user(s, dws.id, email, demo_mod.DEMO_PASSWORD, role, rt.now())
                 dws.users[role] = email
 
     sandboxes = demo_mod.build_sandboxes(public_url, {slug: w.id for slug, w in workspaces.items()})
@@ -72,7 +74,8 @@ Try next:
   curl -s {public_url}/healthz
   curl -s -H 'Authorization: Bearer {acme.keys['admin']}' {public_url}/v1/readiness-checks/latest
   curl -s -X POST -H 'Authorization: Bearer {acme.keys['sender']}' -H 'Content-Type: application/json' \\
-       -d '{{"to": "+14045550111", "body": "Your order shipped", "category": "informational"}}' {public_url}/v1/messages
+       -d '{{"to": "+13055550122", "body": "Acme: your order shipped", "category": "informational"}}' {public_url}/v1/messages
+  (the same to +14045550111 is blocked: that contact replied STOP; see its history:)
   curl -s -H 'Authorization: Bearer {acme.keys['sender']}' {public_url}/v1/contacts/+14045550111
   open {public_url}/console  (admin@acme.example.com / {demo_mod.DEMO_PASSWORD})
 
