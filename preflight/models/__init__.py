@@ -11,3 +11,4 @@ __all__ = [
     "ContactState", "IdempotencyKey", "InboundMessage", "Message", "ROLES", "ReadinessCheck",
     "StatusEvent", "User", "Workspace", "new_id",
 ]
+import preflight.audit.triggers  # noqa: E402,F401  (append-only DDL on audit_events; last to avoid a cycle)
