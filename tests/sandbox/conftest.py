@@ -6,7 +6,7 @@ import pytest
 from twilio.rest import Client
 
 from preflight.sandbox import Sandbox, SandboxHttpClient, scenarios
-from sandbox_helpers import Callbacks, OpenApi, Raw
+from tests.sandbox.sandbox_helpers import Callbacks, OpenApi, Raw
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 
 from preflight.sandbox import Sandbox, scenarios
 
-from sandbox_helpers import Callbacks, Raw
+from tests.sandbox.sandbox_helpers import Callbacks, Raw
 
 ERROR_SCHEMA = {
     "type": "object",

@@ -8,7 +8,7 @@ from twilio.rest import Client
 
 from preflight.sandbox import Sandbox, SandboxHttpClient, scenarios
 from preflight.sandbox.messages import count_segments
-from sandbox_helpers import Callbacks
+from tests.sandbox.sandbox_helpers import Callbacks
 
 ENV = {"UNUSED": "1"}
 HOOK = "https://hooks.example.com/twilio/status?ws=1"

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from preflight.sandbox import Sandbox, scenarios
-from sandbox_helpers import Raw
+from tests.sandbox.sandbox_helpers import Raw
 
 SHORTENERS = ("bit.ly", "tinyurl.com", "goo.gl", "ow.ly", "t.co", "is.gd")
 
