@@ -5,11 +5,12 @@ imports no Flask, so domain code may receive it.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from .db import make_engine, make_sessionmaker, transaction
+from .db import make_engine, make_read_engine, make_sessionmaker, transaction
 from .models import Connection
 from .security.tokens import TokenCipher
 from .twilio import TwilioGateway, build_http_client
@@ -20,6 +21,8 @@ class Runtime:
         self.settings = settings
         self.engine = make_engine(settings["PREFLIGHT_DATABASE_URL"])
         self.sessions = make_sessionmaker(self.engine)
+        self._read_engine = make_read_engine(settings["PREFLIGHT_DATABASE_URL"])
+        self._read_sessions = make_sessionmaker(self._read_engine) if self._read_engine is not None else None
         self.cipher = TokenCipher(settings["PREFLIGHT_ENCRYPTION_KEYS"])
         self._clock = settings["PREFLIGHT_CLOCK"]
         self._http_client = None
@@ -32,6 +35,25 @@ class Runtime:
 
     def transaction(self):
         return transaction(self.sessions)
+
+    @contextmanager
+    def read_session(self):
+        """A session for reads that must not hold up writers (auth, long reports, exports).
+
+        SQLite: a separate engine without BEGIN IMMEDIATE (WAL readers never block the
+        writer). PostgreSQL: one REPEATABLE READ, READ ONLY transaction, so every query
+        sees one snapshot. Never commits."""
+        if self._read_sessions is not None:
+            session = self._read_sessions()
+        else:
+            session = self.sessions()
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ",
+                                                  "postgresql_readonly": True})
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
 
     @property
     def http_client(self):
@@ -58,6 +80,8 @@ class Runtime:
 
     def close(self):
         self.engine.dispose()
+        if self._read_engine is not None:
+            self._read_engine.dispose()
 
 
 def session_scope(rt: Runtime) -> Session:

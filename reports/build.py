@@ -15,7 +15,7 @@ from preflight.models import AuditHead
 
 from .audit_data import audit_data
 from .charts import audit_charts
-from .common import iso, read_session
+from .common import iso
 from .contact_data import contact_data
 from .readiness_data import readiness_data
 from .render import html_to_pdf, render_html
@@ -76,7 +76,7 @@ def _finish(rt, kind: str, data: dict, head: tuple[int, str], *, subject: str, p
 
 def build_readiness_report(rt, workspace_id: str, check_id: str = "latest", *, actor: str = "system") -> Report:
     """The readiness report of one stored check (``"latest"``: the newest complete one)."""
-    with read_session(rt) as s:
+    with rt.read_session() as s:
         data = readiness_data(s, workspace_id, check_id)
         head = _head(s, workspace_id)
     cid = data["check"]["id"]
@@ -89,7 +89,7 @@ def build_audit_report(rt, workspace_id: str, start: datetime | None = None, end
     """The audit report for ``[start, end)`` (default: the 30 days up to now)."""
     end = end or rt.now()
     start = start or end - timedelta(days=30)
-    with read_session(rt) as s:
+    with rt.read_session() as s:
         data = audit_data(s, workspace_id, start, end)
     head = (data["chain"]["head"]["seq"], data["chain"]["head"]["hash"])
     params = {"from": iso(start), "to": iso(end)}
@@ -99,7 +99,7 @@ def build_audit_report(rt, workspace_id: str, start: datetime | None = None, end
 
 def build_contact_report(rt, workspace_id: str, phone_number: str, *, actor: str = "system") -> Report:
     """One number's consent and message history (the evidence for a dispute)."""
-    with read_session(rt) as s:
+    with rt.read_session() as s:
         data = contact_data(s, workspace_id, phone_number)
         head = _head(s, workspace_id)
     phone = data["phone_number"]

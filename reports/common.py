@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
-from preflight.audit.readonly import read_session  # noqa: F401  (re-exported for report code)
 from preflight.errors import InvalidInput, NotFound
 from preflight.models import Workspace
 

@@ -17,7 +17,6 @@ from sqlalchemy import String, case, func, literal, select, type_coerce
 
 from preflight.models import ConsentEvent, Message
 
-from .common import read_session
 
 BATCH = 2000
 MESSAGE_COLUMNS = ("id", "created_at", "to_number", "from_number", "category", "decision", "reason_codes",
@@ -57,7 +56,7 @@ def _stream(rt, model, columns: tuple[str, ...], where: list, order_by: list) ->
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(columns)
     yield buf.getvalue()
-    with read_session(rt) as session:
+    with rt.read_session() as session:
         dialect = session.get_bind().dialect.name
         stmt = (select(*[_column(model, name, dialect) for name in columns]).where(*where).order_by(*order_by)
                 .execution_options(yield_per=BATCH))

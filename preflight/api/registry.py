@@ -80,6 +80,9 @@ def route(bp: Blueprint, path: str, method: str, *, roles: tuple[str, ...], summ
                     raise InvalidInput("API keys are never accepted in the URL; use the Authorization header",
                                        details={"query": "credentials in URL"})
                 g.caller = authenticate(db(), _bearer())
+                # Authentication is its own read-only unit: end it so no lock (SQLite's
+                # write lock in particular) is held while the view does slow work.
+                db().commit()
                 if g.caller.role not in roles:
                     raise Forbidden(f"the {g.caller.role} role may not do this")
             if query is not None:

@@ -8,7 +8,6 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..audit import make_checkpoint, public_key_hex, verify_chain
-from ..audit.readonly import read_session
 from ..models import Workspace
 
 
@@ -40,7 +39,7 @@ def audit_verify(workspace_id, checkpoint_file):
             checkpoint = json.load(checkpoint_file)
         except ValueError:
             raise click.ClickException("the checkpoint file is not JSON") from None
-    with read_session(rt) as s:
+    with rt.read_session() as s:
         _workspace_or_fail(s, workspace_id)
         result = verify_chain(s, workspace_id, checkpoint,
                               public_key_hex(rt.settings["PREFLIGHT_AUDIT_SIGNING_KEY"]))
