@@ -48,20 +48,28 @@ def run(session: Session, rt, workspace_id: str, actor: str) -> RunResult:
 
     Raises NotFound for an unknown workspace and Conflict `not_connected` when it has no
     Twilio connection (nothing is stored then)."""
-    workspace = session.get(Workspace, workspace_id)
-    if workspace is None:
-        raise NotFound(f"workspace {workspace_id} not found")
-    conn = session.get(Connection, workspace_id)
-    if conn is None:
-        raise Conflict("connect a Twilio account first (PUT /v1/connection)", code="not_connected")
-    account_sid, phone = conn.account_sid, conn.phone_number
-    started = rt.now()
-    gateway, error = None, None
-    try:
-        gateway = rt.gateway(conn)
-        chain = walk(gateway, phone, rt.settings["PREFLIGHT_READINESS_CONCURRENCY"])
-    except TwilioError as exc:
-        error = _twilio_failure(exc)
+    # Read what the walk needs in a short read-only session, so no transaction (and on
+    # SQLite no write lock) is held while Twilio is asked; the caller's session is used
+    # only to record the result.
+    with rt.read_session() as rs:
+        workspace = rs.get(Workspace, workspace_id)
+        if workspace is None:
+            raise NotFound(f"workspace {workspace_id} not found")
+        conn = rs.get(Connection, workspace_id)
+        if conn is None:
+            raise Conflict("connect a Twilio account first (PUT /v1/connection)", code="not_connected")
+        account_sid, phone, workspace_name = conn.account_sid, conn.phone_number, workspace.name
+        started = rt.now()
+        gateway, error, chain = None, None, None
+        try:
+            gateway = rt.gateway(conn)
+        except TwilioError as exc:
+            error = _twilio_failure(exc)
+    if gateway is not None:
+        try:
+            chain = walk(gateway, phone, rt.settings["PREFLIGHT_READINESS_CONCURRENCY"])
+        except TwilioError as exc:
+            error = _twilio_failure(exc)
     finished = rt.now()
     requests = gateway.request_count if gateway is not None else 0
     check = ReadinessCheck(id=_new_check_id(), workspace_id=workspace_id, started_at=started,
@@ -79,7 +87,7 @@ def run(session: Session, rt, workspace_id: str, actor: str) -> RunResult:
         ctx = Context(chain=chain, workspace_id=workspace_id,
                       inbound_url=rt.webhook_url(workspace_id, "inbound"),
                       status_url=rt.webhook_url(workspace_id, "status"),
-                      brand_names=_brand_names(workspace, chain),
+                      brand_names=_brand_names(workspace_name, chain),
                       carrier_errors=[_carrier_dict(e) for e in carrier],
                       carrier_since=since)
         checks = evaluate(ctx)
@@ -112,9 +120,9 @@ def _twilio_failure(exc: TwilioError) -> PreflightError:
                         code="twilio_error", details=details)
 
 
-def _brand_names(workspace: Workspace, chain) -> list[str]:
+def _brand_names(workspace_name: str, chain) -> list[str]:
     names = []
-    candidates = (workspace.name, (chain.service or {}).get("friendly_name"),
+    candidates = (workspace_name, (chain.service or {}).get("friendly_name"),
                   (chain.account or {}).get("friendly_name"))
     for name in candidates:
         name = (name or "").strip()
