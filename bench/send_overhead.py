@@ -1,0 +1,174 @@
+"""Send overhead: the same 2,000 sends through POST /v1/messages (gunicorn, 2 workers,
+the app configured against `preflight sandbox serve` over loopback through
+PREFLIGHT_TWILIO_HOST_MAP) and directly with the twilio library to the same sandbox,
+in one run. Prints both throughputs and their ratio (target >= 0.5).
+
+Both sides use the same client concurrency (--concurrency threads, one HTTP session
+each). Preflight does per send: authentication, idempotency claim, the decision with
+its audit event and Message row (committed), the Twilio create, the outcome commit.
+No status callbacks are requested (no public URL), on either side.
+
+Usage: python bench/send_overhead.py [--sends 2000] [--concurrency 8]
+Database: SQLite file by default, or --database-url / PREFLIGHT_BENCH_DATABASE_URL.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != HERE]  # bench/ shadows packages
+
+import requests  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
+
+FERNET = "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0="
+SIGNING = "11" * 32
+BODY = "Acme: spring sale today, 20% off tents. Reply STOP to opt out."
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not come up")
+
+
+def prepare(env: dict, sandbox_url: str, scenario: dict, numbers: list[str]) -> tuple[str, str]:
+    """Schema, workspace, sender key, connection, readiness check (over HTTP) and consents."""
+    os.environ.update(env)
+    from preflight import create_app, workspaces
+    from preflight.connection import set_connection
+    from preflight.models import Base, ContactState
+    from preflight.readiness import run_check
+
+    app = create_app()
+    rt = app.extensions["preflight"]
+    Base.metadata.drop_all(rt.engine)
+    Base.metadata.create_all(rt.engine)
+    now = rt.now()
+    with rt.transaction() as s:
+        ws_id = workspaces.create_workspace(s, "Bench Outfitters", now).id
+        _key, secret = workspaces.create_key(s, ws_id, "sender", "bench", now)
+        set_connection(s, rt.cipher, ws_id, account_sid=scenario["account"]["sid"],
+                       auth_token=scenario["account"]["auth_token"],
+                       phone_number=scenario["incoming_phone_numbers"][0]["phone_number"], now=now, actor="bench")
+    with rt.transaction() as s:
+        check = run_check(s, rt, ws_id, "bench")
+        assert check.complete and check.status.startswith("ready"), check.status
+    with rt.engine.begin() as conn:
+        conn.execute(insert(ContactState), [
+            {"workspace_id": ws_id, "phone_number": n, "marketing": True, "informational": True, "opted_out": False,
+             "opted_out_at": None, "last_revoked_scopes": [], "postal_code": None, "updated_at": now}
+            for n in numbers])
+    rt.close()
+    return ws_id, secret
+
+
+def run_pool(fn, items, concurrency: int) -> tuple[float, list]:
+    local = threading.local()
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        results = list(pool.map(lambda item: fn(local, item), items))
+    return time.perf_counter() - t0, results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sends", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--database-url", default=os.environ.get("PREFLIGHT_BENCH_DATABASE_URL"))
+    args = parser.parse_args()
+
+    from preflight.sandbox import scenarios
+
+    work = tempfile.mkdtemp(prefix="preflight-send-")
+    scenario = scenarios.compliant()
+    scenario_path = os.path.join(work, "scenario.json")
+    with open(scenario_path, "w") as fh:
+        json.dump(scenario, fh)
+    sandbox_port, app_port = free_port(), free_port()
+    sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+    db_url = args.database_url or f"sqlite:///{work}/bench.sqlite3"
+    env = {"PREFLIGHT_DATABASE_URL": db_url, "PREFLIGHT_ENCRYPTION_KEYS": FERNET, "PREFLIGHT_SECRET_KEY": "bench",
+           "PREFLIGHT_AUDIT_SIGNING_KEY": SIGNING,
+           "PREFLIGHT_TWILIO_HOST_MAP": f"api.twilio.com={sandbox_url},messaging.twilio.com={sandbox_url}"}
+    full_env = dict(os.environ, **env)
+    full_env.pop("PREFLIGHT_PUBLIC_URL", None)
+    bindir = os.path.dirname(sys.executable)
+    procs = []
+    try:
+        procs.append(subprocess.Popen([os.path.join(bindir, "preflight"), "sandbox", "serve", "--scenario",
+                                       scenario_path, "--port", str(sandbox_port)], env=full_env,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wait_for(sandbox_url + "/")
+        numbers = [f"+1212555{i:04d}" for i in range(args.sends)]
+        ws_id, secret = prepare(env, sandbox_url, scenario, numbers)
+        procs.append(subprocess.Popen([os.path.join(bindir, "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{app_port}",
+                                       "--log-level", "warning", "preflight:create_app()"], env=full_env,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        app_url = f"http://127.0.0.1:{app_port}"
+        wait_for(app_url + "/healthz")
+
+        def via_preflight(local, number):
+            session = getattr(local, "session", None) or setattr(local, "session", requests.Session()) \
+                or local.session
+            resp = session.post(app_url + "/v1/messages", json={"to": number, "body": BODY, "category": "marketing"},
+                                headers={"Authorization": f"Bearer {secret}", "Idempotency-Key": f"bench-{number}"})
+            return resp.status_code
+
+        from twilio.rest import Client
+
+        from preflight.twilio.http import HostMapHttpClient
+
+        host_map = {"api.twilio.com": sandbox_url, "messaging.twilio.com": sandbox_url}
+
+        def direct(local, number):
+            client = getattr(local, "client", None)
+            if client is None:
+                client = local.client = Client(scenario["account"]["sid"], scenario["account"]["auth_token"],
+                                               http_client=HostMapHttpClient(host_map, 10.0))
+            msg = client.messages.create(to=number, from_=scenario["incoming_phone_numbers"][0]["phone_number"],
+                                         body=BODY)
+            return 201 if msg.sid else 0
+
+        warm = [f"+1646555{i:04d}" for i in range(50)]
+        run_pool(direct, warm, args.concurrency)
+        direct_s, direct_codes = run_pool(direct, [n.replace("+1212", "+1917") for n in numbers], args.concurrency)
+        pre_s, pre_codes = run_pool(via_preflight, numbers, args.concurrency)
+        bad = [c for c in pre_codes if c != 201]
+        direct_rps, pre_rps = args.sends / direct_s, args.sends / pre_s
+        ratio = pre_rps / direct_rps
+        print(f"database: {db_url.split(':')[0]}   sends: {args.sends}   client concurrency: {args.concurrency}")
+        print(f"direct twilio -> sandbox:   {direct_s:6.2f} s   {direct_rps:7.1f} sends/s")
+        print(f"POST /v1/messages (2 wkrs): {pre_s:6.2f} s   {pre_rps:7.1f} sends/s   ({len(bad)} not 201)")
+        print(f"throughput ratio {ratio:.2f} (target >= 0.5: {'met' if ratio >= 0.5 else 'MISSED'})")
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+if __name__ == "__main__":
+    main()

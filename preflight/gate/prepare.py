@@ -1,0 +1,212 @@
+"""Preparing decision contexts from the database, in bulk where it matters.
+
+- `account_facts`: once per send or dry run: connection, readiness (as resolved by
+  the caller), carrier errors since that check, credits and today's US segments.
+- `recipient_facts` / `recipient_rows`: for a list of numbers at once:
+  classification (cached per NPA-NXX by `places.classify`), consent states in
+  chunked IN-queries, and the send history in one query per chunk returning both the
+  recent marketing send times and (by GROUP BY) whether any marketing message was ever
+  submitted: never one query per number.
+
+A message counts as submitted when its `submitted_at` is set: the submit path sets
+it when it commits the decision to send and clears it when Twilio refused, so
+messages whose outcome is unknown count (they may have gone out) and blocked or
+refused ones never do. A send counts toward the 24 h cap and toward "not the first
+marketing message" when it was submitted at or before the decision instant.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import bindparam, func, null, select, union_all
+from sqlalchemy.orm import Session
+
+from ..consent.ledger import contact_state
+from ..models import AuditEvent, CarrierError, Connection, ContactState, Message, ReadinessCheck, Workspace
+from .context import NO_CONSENT, READINESS_OK, AccountFacts, ConsentView, RecipientFacts
+from .places import RecipientInfo, classify, places_for
+
+PACIFIC = ZoneInfo("America/Los_Angeles")
+CAP_PERIOD = timedelta(hours=24)
+HISTORY_CHUNK = 2000
+
+
+def pacific_midnight(moment: datetime) -> datetime:
+    """Midnight America/Los_Angeles starting the Pacific day of `moment` (UTC)."""
+    local = moment.astimezone(PACIFIC)
+    start = datetime(local.year, local.month, local.day, tzinfo=PACIFIC)
+    return start.astimezone(timezone.utc)
+
+
+def account_facts(session: Session, workspace_id: str, send_at: datetime, *, readiness: str,
+                  check: ReadinessCheck | None, chain: dict | None, mode: str,
+                  us_total: bool = True) -> AccountFacts:
+    """The workspace's facts for decisions at `send_at`.
+
+    `readiness`, `check` and `chain` come from the caller's readiness resolution (a
+    send may run a fresh check first; a dry run only reads the latest). `us_total`
+    False skips summing today's US segments (a send to a non-US number)."""
+    ws = session.get(Workspace, workspace_id)
+    conn = session.get(Connection, workspace_id)
+    facts = AccountFacts(workspace_id=workspace_id, connected=conn is not None,
+                         sender=conn.phone_number if conn else None, readiness=readiness,
+                         chain=dict(chain or {}) if readiness == READINESS_OK else {},
+                         check_id=check.id if check is not None else None,
+                         credit_balance=ws.credit_balance if ws is not None else None, mode=mode)
+    if conn is not None and check is not None:
+        facts.carrier_error = carrier_error_since(session, workspace_id, conn.phone_number, check)
+    if us_total and readiness == READINESS_OK and facts.daily_cap is not None:
+        facts.us_segments_today = us_segments_since(session, workspace_id, pacific_midnight(send_at), send_at)
+    return facts
+
+
+def carrier_error_since(session: Session, workspace_id: str, sender: str, check: ReadinessCheck) -> bool:
+    """Whether Twilio reported a registration error (30034) for `sender` after `check`.
+
+    After means a later time, or the same instant (a configurable clock can stamp both
+    alike) with a later audit event: the audit sequence orders every change."""
+    latest_error = session.scalar(select(func.max(CarrierError.occurred_at)).where(
+        CarrierError.workspace_id == workspace_id, CarrierError.sender == sender,
+        CarrierError.occurred_at >= check.finished_at))
+    if latest_error is None:
+        return False
+    if latest_error > check.finished_at:
+        return True
+    at_same_time = (AuditEvent.workspace_id == workspace_id, AuditEvent.occurred_at == check.finished_at)
+    check_seq = session.scalar(select(func.max(AuditEvent.seq)).where(
+        *at_same_time, AuditEvent.action == "readiness.checked", AuditEvent.subject == check.id))
+    error_seq = session.scalar(select(func.max(AuditEvent.seq)).where(
+        *at_same_time, AuditEvent.action == "carrier.error", AuditEvent.subject == sender))
+    return error_seq is not None and (check_seq is None or error_seq > check_seq)
+
+
+def us_segments_since(session: Session, workspace_id: str, start: datetime, end: datetime) -> int:
+    """US segments submitted in [start, end]."""
+    total = session.scalar(select(func.coalesce(func.sum(Message.segments), 0)).where(
+        Message.workspace_id == workspace_id, Message.is_us.is_(True),
+        Message.submitted_at.is_not(None), Message.submitted_at >= start, Message.submitted_at <= end))
+    return int(total or 0)
+
+
+def _history_statement():
+    """One pre-built statement (compiled once, cached) for a chunk's marketing history:
+    rows (number, submitted_at) for sends in (since, until], plus one row
+    (number, NULL) per number with any marketing send up to `until`."""
+    base = (Message.workspace_id == bindparam("ws"), Message.category == "marketing",
+            Message.submitted_at.is_not(None), Message.submitted_at <= bindparam("until"),
+            Message.to_number.in_(bindparam("numbers", expanding=True)))
+    recent = select(Message.to_number, Message.submitted_at).where(*base, Message.submitted_at > bindparam("since"))
+    ever = select(Message.to_number, null().label("submitted_at")).where(*base).group_by(Message.to_number)
+    return union_all(recent, ever)
+
+
+_HISTORY = _history_statement()
+
+
+def marketing_history(session: Session, workspace_id: str, numbers: list[str], send_at: datetime
+                      ) -> tuple[dict[str, list[datetime]], set[str]]:
+    """For `numbers` (one chunk): marketing submit times in (send_at - 24 h, send_at]
+    by number, and the numbers with any marketing message submitted by `send_at`
+    (one query)."""
+    recent: dict[str, list[datetime]] = {}
+    earlier: set[str] = set()
+    if not numbers:
+        return recent, earlier
+    rows = session.execute(_HISTORY, {"ws": workspace_id, "until": send_at, "since": send_at - CAP_PERIOD,
+                                      "numbers": numbers})
+    for number, at in rows:
+        if at is None:
+            earlier.add(number)
+        else:
+            recent.setdefault(number, []).append(_aware(at))
+    return recent, earlier
+
+
+def _aware(value) -> datetime:
+    """A UTC datetime from a union row (the column type is lost in a UNION on SQLite)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+
+
+def consent_views(session: Session, workspace_id: str, numbers: list[str]) -> dict[str, ConsentView]:
+    """The consent state of each number that has one (read-only, only the columns the
+    gate reads, in IN-queries of `HISTORY_CHUNK`; cheaper than loading ORM rows when
+    a dry run reads hundreds of thousands)."""
+    out: dict[str, ConsentView] = {}
+    views: dict[tuple, ConsentView] = {}
+    for start in range(0, len(numbers), HISTORY_CHUNK):
+        rows = session.execute(_CONSENT, {"ws": workspace_id, "numbers": numbers[start:start + HISTORY_CHUNK]})
+        for number, marketing, informational, opted_out, postal_code in rows:
+            key = (bool(marketing), bool(informational), bool(opted_out), postal_code)
+            view = views.get(key)
+            if view is None:
+                view = views[key] = ConsentView(*key)
+            out[number] = view
+    return out
+
+
+_CONSENT = select(ContactState.phone_number, ContactState.marketing, ContactState.informational,
+                  ContactState.opted_out, ContactState.postal_code).where(
+    ContactState.workspace_id == bindparam("ws"), ContactState.phone_number.in_(bindparam("numbers", expanding=True)))
+
+
+@dataclass(slots=True)
+class RecipientRows:
+    """A chunk's raw facts, before they are assembled per recipient."""
+
+    infos: list[RecipientInfo]
+    consents: dict[str, ConsentView]
+    recent: dict[str, list[datetime]]
+    earlier: set[str]
+
+
+def recipient_rows(session: Session, workspace_id: str, numbers: list[str], send_at: datetime,
+                   category: str) -> RecipientRows:
+    """Classify a chunk and read its consent and marketing history (three queries at most)."""
+    infos = [classify(n) for n in numbers]
+    valid = list(dict.fromkeys(i.e164 for i in infos if i.valid))
+    if len(valid) == 1:
+        one = contact_state(session, workspace_id, valid[0])
+        consents = {valid[0]: ConsentView.of(one)} if one is not None else {}
+    else:
+        consents = consent_views(session, workspace_id, valid) if valid else {}
+    recent: dict[str, list[datetime]] = {}
+    earlier: set[str] = set()
+    if category == "marketing" and consents:
+        # Marketing is only ever submitted to numbers with consent on record, and a
+        # number with any consent event has a state row (never deleted): numbers without
+        # one have no marketing history to read.
+        recent, earlier = marketing_history(session, workspace_id, list(consents), send_at)
+    return RecipientRows(infos, consents, recent, earlier)
+
+
+def assemble(info: RecipientInfo, consent: ConsentView, times: list[datetime] | None,
+             first_marketing: bool) -> RecipientFacts:
+    """One recipient's facts from its raw rows."""
+    return RecipientFacts(info=info, places=places_of(info, consent.postal_code), consent=consent,
+                          sent_times=tuple(sorted(times)) if times else (), first_marketing=first_marketing)
+
+
+def recipient_facts(session: Session, workspace_id: str, numbers: list[str], send_at: datetime,
+                    category: str) -> list[RecipientFacts]:
+    """Facts for each of `numbers`, in order (one chunk; callers chunk large lists)."""
+    rows = recipient_rows(session, workspace_id, numbers, send_at, category)
+    return [assemble(info, rows.consents.get(info.e164, NO_CONSENT), rows.recent.get(info.e164),
+                     info.e164 not in rows.earlier) for info in rows.infos]
+
+
+def places_of(info: RecipientInfo, postal_code: str | None):
+    """The candidate places of a recipient (cached by what they depend on)."""
+    if not info.valid or not info.is_us:
+        return ()
+    return _places_cached(info.states, info.time_zones, info.location_uncertain, postal_code)
+
+
+@lru_cache(maxsize=16384)
+def _places_cached(states, zones, uncertain, postal_code):
+    info = RecipientInfo("", True, "US", True, states, zones, uncertain)
+    return places_for(info, postal_code)

@@ -1,0 +1,1 @@
+"""Sending: idempotency claims, the gated submit, Twilio status callbacks, reconcile."""
