@@ -96,6 +96,7 @@ def main() -> None:
     parser.add_argument("--sends", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--database-url", default=os.environ.get("PREFLIGHT_BENCH_DATABASE_URL"))
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn gthread threads per worker")
     args = parser.parse_args()
 
     from preflight.sandbox import scenarios
@@ -122,8 +123,9 @@ def main() -> None:
         wait_for(sandbox_url + "/")
         numbers = [f"+1212555{i:04d}" for i in range(args.sends)]
         ws_id, secret = prepare(env, sandbox_url, scenario, numbers)
-        procs.append(subprocess.Popen([os.path.join(bindir, "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{app_port}",
-                                       "--log-level", "warning", "preflight:create_app()"], env=full_env,
+        procs.append(subprocess.Popen([os.path.join(bindir, "gunicorn"), "-w", "2", "-k", "gthread", "--threads",
+                                       str(args.threads), "-b", f"127.0.0.1:{app_port}",
+                                       "--log-level", "warning", "wsgi:app"], env=full_env,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         app_url = f"http://127.0.0.1:{app_port}"
         wait_for(app_url + "/healthz")

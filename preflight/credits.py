@@ -12,7 +12,8 @@ from .models import Workspace
 
 def top_up(session: Session, workspace_id: str, amount: int, now: datetime, actor: str) -> int:
     """The first top-up sets the balance to `amount`; later ones add to it."""
-    ws = session.get(Workspace, workspace_id, with_for_update=True)
+    # FOR NO KEY UPDATE: concurrent audit appends (which reference the workspace) are not blocked.
+    ws = session.get(Workspace, workspace_id, with_for_update={"key_share": True})
     ws.credit_balance = amount if ws.credit_balance is None else ws.credit_balance + amount
     audit.append(session, workspace_id=workspace_id, actor=actor, action="credits.topped_up",
                  subject=workspace_id, data={"amount": amount, "balance": ws.credit_balance}, now=now)

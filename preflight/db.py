@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -68,3 +68,11 @@ def transaction(factory: sessionmaker[Session]):
         raise
     finally:
         session.close()
+
+
+def commit_without_flush_wait(session: Session) -> None:
+    """PostgreSQL: let this transaction's commit return before its WAL reaches disk
+    (synchronous_commit = off, this transaction only). Use only where a commit lost in a
+    crash is recovered by other means; elsewhere every commit stays durable."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL synchronous_commit = off"))

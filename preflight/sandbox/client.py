@@ -69,7 +69,8 @@ class SandboxHttpClient(HttpClient):
 
         fault = response_headers.get(FAULT_HEADER)
         if fault == "connection_error":
-            raise requests.exceptions.ConnectionError(f"sandbox refused the connection to {url}")
+            raise requests.exceptions.ConnectionError(
+                f"Failed to establish a new connection: [Errno 111] Connection refused (sandbox fault, {url})")
         if fault == "timeout":
             raise requests.exceptions.ReadTimeout(f"sandbox lost the response from {url}")
         response = Response(int(status.split()[0]), text,

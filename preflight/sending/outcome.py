@@ -20,6 +20,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from .. import audit
+from ..db import commit_without_flush_wait
 from ..consent.ledger import record_opt_out
 from ..law.reasons import REASONS, finding
 from ..law.twilio_errors import lookup
@@ -51,6 +52,10 @@ def record(rt, msg: Message, key: str | None, result):
         row = s.scalars(select(Message).where(Message.id == msg.id).with_for_update()).one()
         row.updated_at = now
         if result.resource is not None:
+            # The decision and the claim are already durable (status `submitting`); if
+            # this commit were lost in a crash, `preflight sends reconcile` finds the
+            # message at Twilio. So it need not wait for the disk: one fsync per send.
+            commit_without_flush_wait(s)
             sid = result.resource.get("sid")
             row.twilio_sid = row.twilio_sid or sid
             if rank(row.status) < RANK["submitted"]:
