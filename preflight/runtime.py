@@ -52,7 +52,8 @@ class Runtime:
         try:
             yield session
         finally:
-            session.rollback()
+            # close() ends the transaction and detaches objects without expiring them,
+            # so what was read stays usable after the block.
             session.close()
 
     @property

@@ -73,14 +73,16 @@ def for_send(rt, workspace_id: str, to: str) -> ReadinessView:
     if not classify(to).is_us:
         return ReadinessView(READINESS_UNKNOWN)
     max_age = _max_age(rt)
-    with rt.transaction() as s:
-        conn = s.get(Connection, workspace_id)
+    # Read without holding a write transaction: a fresh check walks Twilio for seconds.
+    with rt.read_session() as rs:
+        conn = rs.get(Connection, workspace_id)
         if conn is None:
             return ReadinessView(READINESS_UNKNOWN)
-        current = latest(s, workspace_id)
+        current = latest(rs, workspace_id)
         if current is not None and _matches(current, conn) and rt.now() - current.finished_at < max_age:
             return ReadinessView(READINESS_OK, current, chain_facts(current))
         stale_other_number = current is not None and not _matches(current, conn)
+    with rt.transaction() as s:
         check, error = ensure_fresh(s, rt, workspace_id, timedelta(0) if stale_other_number else max_age)
     if check is not None:
         return ReadinessView(READINESS_OK, check, chain_facts(check))

@@ -247,7 +247,8 @@ def ensure_fresh(session: Session, rt, workspace_id: str, max_age) -> tuple[Read
     not complete but an older result exists; (None, "readiness_unknown") when none
     ever completed; (None, "not_connected") without a connection."""
     age_limit = max_age if isinstance(max_age, timedelta) else timedelta(seconds=float(max_age))
-    current = latest(session, workspace_id)
+    with rt.read_session() as rs:  # no write transaction before `run` walks Twilio
+        current = latest(rs, workspace_id)
     if current is not None and rt.now() - current.finished_at < age_limit:
         return current, None
     try:
