@@ -1,4 +1,4 @@
-"""audit_events is append-only: triggers refuse UPDATE and DELETE
+"""audit_events and consent_events are append-only: triggers refuse UPDATE and DELETE
 
 Revision ID: 0002
 Revises: 0001

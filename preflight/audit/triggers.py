@@ -1,54 +1,66 @@
-"""Database-level append-only guard for `audit_events`.
+"""Database-level append-only guard for the evidence tables: `audit_events` (the hash
+chain) and `consent_events` (the consent ledger).
 
-UPDATE and DELETE on the table are refused by triggers, on SQLite and PostgreSQL.
-TRUNCATE is not a row operation and stays allowed (the test suite's reset uses it).
-The SQL is defined once here; `Base.metadata.create_all` gets it through the table's
+UPDATE and DELETE on them are refused by triggers, on SQLite and PostgreSQL.
+TRUNCATE is not a row operation and stays allowed (a test database reset uses it).
+The SQL is defined once here; `Base.metadata.create_all` gets it through each table's
 `after_create` event and the Alembic migration 0002 executes the same strings.
 """
 from __future__ import annotations
 
 from sqlalchemy import DDL, event
 
-from ..models import AuditEvent
+from ..models import AuditEvent, ConsentEvent
 
-MESSAGE = "audit_events is append-only"
+APPEND_ONLY_TABLES = (AuditEvent.__table__, ConsentEvent.__table__)
 
-SQLITE_STATEMENTS = (
-    "CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events "
-    f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
-    "CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events "
-    f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
-)
 
-SQLITE_DROP_STATEMENTS = (
-    "DROP TRIGGER IF EXISTS audit_events_no_update",
-    "DROP TRIGGER IF EXISTS audit_events_no_delete",
-)
+def _sqlite(table: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    message = f"{table} is append-only"
+    create = tuple(
+        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{message}'); END" for op in ("UPDATE", "DELETE"))
+    drop = tuple(f"DROP TRIGGER IF EXISTS {table}_no_{op}" for op in ("update", "delete"))
+    return create, drop
 
-POSTGRESQL_STATEMENTS = (
-    "CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger "
-    "LANGUAGE plpgsql AS $body$ BEGIN "
-    f"RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'restrict_violation'; "
-    "END $body$",
-    "DROP TRIGGER IF EXISTS audit_events_no_update_delete ON audit_events",
-    "CREATE TRIGGER audit_events_no_update_delete BEFORE UPDATE OR DELETE ON audit_events "
-    "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()",
-)
 
-POSTGRESQL_DROP_STATEMENTS = (
-    "DROP TRIGGER IF EXISTS audit_events_no_update_delete ON audit_events",
-    "DROP FUNCTION IF EXISTS audit_events_append_only()",
-)
+def _postgresql(table: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    message = f"{table} is append-only"
+    create = (
+        f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger "
+        "LANGUAGE plpgsql AS $body$ BEGIN "
+        f"RAISE EXCEPTION '{message}' USING ERRCODE = 'restrict_violation'; "
+        "END $body$",
+        f"DROP TRIGGER IF EXISTS {table}_no_update_delete ON {table}",
+        f"CREATE TRIGGER {table}_no_update_delete BEFORE UPDATE OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()",
+    )
+    drop = (f"DROP TRIGGER IF EXISTS {table}_no_update_delete ON {table}",
+            f"DROP FUNCTION IF EXISTS {table}_append_only()")
+    return create, drop
 
-STATEMENTS = {"sqlite": SQLITE_STATEMENTS, "postgresql": POSTGRESQL_STATEMENTS}
-DROP_STATEMENTS = {"sqlite": SQLITE_DROP_STATEMENTS, "postgresql": POSTGRESQL_DROP_STATEMENTS}
+
+_BUILDERS = {"sqlite": _sqlite, "postgresql": _postgresql}
+
+
+def statements(dialect: str, table: str) -> tuple[str, ...]:
+    return _BUILDERS[dialect](table)[0] if dialect in _BUILDERS else ()
+
+
+def drop_statements(dialect: str, table: str) -> tuple[str, ...]:
+    return _BUILDERS[dialect](table)[1] if dialect in _BUILDERS else ()
+
+
+STATEMENTS = {d: tuple(sql for t in APPEND_ONLY_TABLES for sql in statements(d, t.name)) for d in _BUILDERS}
+DROP_STATEMENTS = {d: tuple(sql for t in APPEND_ONLY_TABLES for sql in drop_statements(d, t.name))
+                   for d in _BUILDERS}
 
 
 def _attach() -> None:
-    table = AuditEvent.__table__
-    for dialect, statements in STATEMENTS.items():
-        for sql in statements:
-            event.listen(table, "after_create", DDL(sql).execute_if(dialect=dialect))
+    for table in APPEND_ONLY_TABLES:
+        for dialect in _BUILDERS:
+            for sql in statements(dialect, table.name):
+                event.listen(table, "after_create", DDL(sql).execute_if(dialect=dialect))
 
 
 _attach()

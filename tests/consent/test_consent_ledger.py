@@ -318,3 +318,18 @@ def test_concurrent_events_on_one_new_number_lose_no_update(rt, ws):
         events = ledger.history(s, ws.id, number)
         assert len(events) == 8
         assert stored(ledger.contact_state(s, ws.id, number)) == fold(events)
+
+
+def test_consent_events_refuse_update_and_delete(client, connected, rt):
+    """The ledger is evidence: the database itself refuses edits and deletions."""
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    resp = client.post("/v1/opt-outs", headers=connected.headers("sender"),
+                       json={"phone_number": "+14045550111", "channel": "web"})
+    assert resp.status_code == 201, resp.get_json()
+    for sql in ("UPDATE consent_events SET text = 'edited'", "DELETE FROM consent_events"):
+        with pytest.raises(DatabaseError, match="append-only"):
+            with rt.transaction() as s:
+                s.execute(text(sql))
