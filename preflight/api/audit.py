@@ -15,6 +15,8 @@ bp = Blueprint("audit", __name__)
 class EventsArgs(Strict):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     after_seq = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    cursor = fields.Integer(load_default=None, validate=validate.Range(min=0),
+                            metadata={"description": "next_cursor of the previous page (same as after_seq)"})
 
 
 class AuditEventOut(Schema):
@@ -29,8 +31,8 @@ class AuditEventOut(Schema):
 
 
 class EventsPage(Schema):
-    events = fields.List(fields.Nested(AuditEventOut), required=True)
-    next_after_seq = fields.Integer(allow_none=True, required=True)
+    data = fields.List(fields.Nested(AuditEventOut), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
 
 
 class HeadOut(Schema):
@@ -54,7 +56,8 @@ class VerifyOut(Schema):
        summary="The workspace's audit events, oldest first (page with after_seq)",
        query=EventsArgs(), responses={200: EventsPage()})
 def get_audit_events(args):
-    return list_events(db(), caller().workspace_id, after_seq=args["after_seq"], limit=args["limit"])
+    after = args["cursor"] if args["cursor"] is not None else args["after_seq"]
+    return list_events(db(), caller().workspace_id, after_seq=after, limit=args["limit"])
 
 
 @route(bp, "/audit/verify", "GET", roles=("admin", "compliance"),

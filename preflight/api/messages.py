@@ -71,7 +71,7 @@ class MessageOut(Schema):
 
 
 class MessagePage(Schema):
-    items = fields.List(fields.Nested(MessageOut), required=True)
+    data = fields.List(fields.Nested(MessageOut), required=True)
     next_cursor = fields.String(allow_none=True, required=True)
 
 

@@ -25,5 +25,5 @@ def list_events(session: Session, workspace_id: str, after_seq: int = 0, limit: 
     ).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    return {"events": [describe_event(e) for e in rows],
-            "next_after_seq": rows[-1].seq if more else None}
+    return {"data": [describe_event(e) for e in rows],
+            "next_cursor": str(rows[-1].seq) if more else None}

@@ -51,7 +51,7 @@ def list_messages(session: Session, workspace_id: str, *, from_: str | None = No
                   phone_number: str | None = None, limit: int = 50, cursor: str | None = None) -> dict:
     """A page of messages: `from`/`to` bound created_at ([from, to), ISO-8601 with offset or
     a date), `reason` is a reason code, `phone_number` the recipient. Returns
-    {items, next_cursor}."""
+    {data, next_cursor}."""
     start, end = _instant(from_, "from"), _instant(to, "to")
     query = select(Message).where(Message.workspace_id == workspace_id)
     if start is not None:
@@ -73,5 +73,5 @@ def list_messages(session: Session, workspace_id: str, *, from_: str | None = No
         query = query.where(or_(Message.created_at < at, and_(Message.created_at == at, Message.id < last_id)))
     rows = list(session.scalars(query.order_by(Message.created_at.desc(), Message.id.desc()).limit(limit + 1)))
     page = rows[:limit]
-    return {"items": [message_dict(m) for m in page],
+    return {"data": [message_dict(m) for m in page],
             "next_cursor": _encode(page[-1]) if len(rows) > limit else None}

@@ -38,29 +38,29 @@ def test_other_workspaces_see_404(client, connected, clock, rt):
     other = make_workspace(rt, "Other")
     resp = client.get(f"/v1/messages/{ids[0]}", headers=other.headers("admin"))
     assert resp.status_code == 404 and resp.get_json()["error"]["code"] == "not_found"
-    assert client.get("/v1/messages", headers=other.headers("admin")).get_json()["items"] == []
+    assert client.get("/v1/messages", headers=other.headers("admin")).get_json()["data"] == []
 
 
 def test_list_filters_and_pages(client, connected, clock):
     ids = setup(client, connected, clock)
     h = connected.headers("compliance")
-    items = client.get("/v1/messages", headers=h).get_json()["items"]
+    items = client.get("/v1/messages", headers=h).get_json()["data"]
     assert [m["id"] for m in items] == ids[::-1]
-    assert {m["id"] for m in client.get("/v1/messages?decision=blocked", headers=h).get_json()["items"]} == {
+    assert {m["id"] for m in client.get("/v1/messages?decision=blocked", headers=h).get_json()["data"]} == {
         ids[1], ids[3]}
-    assert {m["id"] for m in client.get("/v1/messages?reason=no_consent", headers=h).get_json()["items"]} == {
+    assert {m["id"] for m in client.get("/v1/messages?reason=no_consent", headers=h).get_json()["data"]} == {
         ids[1], ids[3]}
-    assert {m["id"] for m in client.get("/v1/messages?status=submitted", headers=h).get_json()["items"]} == {
+    assert {m["id"] for m in client.get("/v1/messages?status=submitted", headers=h).get_json()["data"]} == {
         ids[0], ids[2], ids[4]}
-    assert len(client.get(f"/v1/messages?phone_number=%2B{FL[1:]}", headers=h).get_json()["items"]) == 2
+    assert len(client.get(f"/v1/messages?phone_number=%2B{FL[1:]}", headers=h).get_json()["data"]) == 2
     window = client.get("/v1/messages?from=2026-06-02T16:02:00%2B00:00&to=2026-06-02T16:04:00Z",
-                        headers=h).get_json()["items"]
+                        headers=h).get_json()["data"]
     assert [m["id"] for m in window] == [ids[2], ids[1]]
     page = client.get("/v1/messages?limit=2", headers=h).get_json()
-    seen = [m["id"] for m in page["items"]]
+    seen = [m["id"] for m in page["data"]]
     while page["next_cursor"]:
         page = client.get(f"/v1/messages?limit=2&cursor={page['next_cursor']}", headers=h).get_json()
-        seen += [m["id"] for m in page["items"]]
+        seen += [m["id"] for m in page["data"]]
     assert seen == ids[::-1]
 
 

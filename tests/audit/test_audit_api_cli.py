@@ -12,18 +12,18 @@ def test_events_are_paged_oldest_first(client, chain, rt):
     resp = client.get("/v1/audit/events?limit=5", headers=chain.headers("compliance"))
     assert resp.status_code == 200
     body = resp.get_json()
-    assert [e["seq"] for e in body["events"]] == [1, 2, 3, 4, 5]
-    assert body["next_after_seq"] == 5
-    first = body["events"][0]
+    assert [e["seq"] for e in body["data"]] == [1, 2, 3, 4, 5]
+    assert body["next_cursor"] == "5"
+    first = body["data"][0]
     assert first["action"] == "workspace.created" and first["data"] == {"name": "Acme Dental"}
     assert first["prev_hash"] == "0" * 64 and len(first["hash"]) == 64
-    assert body["events"][1]["prev_hash"] == first["hash"]
+    assert body["data"][1]["prev_hash"] == first["hash"]
     assert first["occurred_at"].endswith("Z")
     seq, _ = head_of(rt, chain.id)
     rest = client.get(f"/v1/audit/events?after_seq=5&limit=1000", headers=chain.headers("admin")).get_json()
-    assert [e["seq"] for e in rest["events"]] == list(range(6, seq + 1))
-    assert rest["next_after_seq"] is None
-    test_event = rest["events"][-1]
+    assert [e["seq"] for e in rest["data"]] == list(range(6, seq + 1))
+    assert rest["next_cursor"] is None
+    test_event = rest["data"][-1]
     assert test_event["data"]["note"] == 'café "quoted" \\ back'
 
 
@@ -53,7 +53,7 @@ def test_events_never_cross_workspaces(client, chain, rt):
     from tests.conftest import make_workspace
 
     other = make_workspace(rt, "Other Co")
-    events = client.get("/v1/audit/events?limit=1000", headers=other.headers("admin")).get_json()["events"]
+    events = client.get("/v1/audit/events?limit=1000", headers=other.headers("admin")).get_json()["data"]
     assert len(events) == 4 and all(e["subject"] != chain.id for e in events)
 
 
