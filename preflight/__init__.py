@@ -55,11 +55,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp, url_prefix="/v1")
     app.register_blueprint(health_bp)
     from . import webhooks
+    from .console import bp as console_bp
 
     app.register_blueprint(webhooks.bp)
-    try:
-        from .console import bp as console_bp
-    except ImportError:  # the console package is optional until it is built
-        console_bp = None
-    if console_bp is not None:
-        app.register_blueprint(console_bp)
+    app.register_blueprint(console_bp)

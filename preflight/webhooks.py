@@ -6,8 +6,10 @@ from flask import Blueprint, Response, request
 from twilio.request_validator import RequestValidator
 
 from .api.registry import db, runtime
+from .consent.inbound import handle_inbound
 from .errors import Forbidden
 from .models import Connection
+from .sending.callbacks import handle_status
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks/twilio")
 
@@ -42,8 +44,6 @@ def verify(workspace_id: str) -> dict:
 
 @bp.post("/<workspace_id>/inbound")
 def inbound(workspace_id: str):
-    from .consent.inbound import handle_inbound
-
     params = verify(workspace_id)
     rt, s = runtime(), db()
     handle_inbound(s, workspace_id, params, now=rt.now())
@@ -53,8 +53,6 @@ def inbound(workspace_id: str):
 
 @bp.post("/<workspace_id>/status")
 def status(workspace_id: str):
-    from .sending.callbacks import handle_status
-
     params = verify(workspace_id)
     rt, s = runtime(), db()
     handle_status(s, workspace_id, params, now=rt.now(), message_id=request.args.get("message"))

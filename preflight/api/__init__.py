@@ -4,13 +4,6 @@ from __future__ import annotations
 
 def blueprints():
     """Every /v1 blueprint, in the order the OpenAPI document lists them."""
-    from . import connection, meta
+    from . import audit, connection, consents, messages, meta, readiness, reports
 
-    mods = [meta, connection]
-    for name in ("readiness", "consents", "messages", "audit", "reports"):
-        try:
-            mods.append(__import__(f"{__name__}.{name}", fromlist=["bp"]))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
-    return [m.bp for m in mods]
+    return [m.bp for m in (meta, connection, readiness, consents, messages, audit, reports)]

@@ -1,19 +1,11 @@
 """CLI command groups, one module per area."""
 from __future__ import annotations
 
-import importlib
-
 
 def groups():
-    from . import core
+    from . import audit, console, consent, core, demo, gate, readiness, reports
 
     out = list(core.GROUPS)
-    for name in ("readiness", "consent", "gate", "audit", "reports", "demo", "console"):
-        try:
-            mod = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
-            continue
+    for mod in (readiness, consent, gate, audit, reports, demo, console):
         out.extend(mod.GROUPS)
     return out
