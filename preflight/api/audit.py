@@ -14,8 +14,9 @@ bp = Blueprint("audit", __name__)
 
 class EventsArgs(Strict):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    after_seq = fields.Integer(load_default=0, validate=validate.Range(min=0))
-    cursor = fields.Integer(load_default=None, validate=validate.Range(min=0),
+    # Bounded by the column's range: a larger number is a 400 naming the field, not a driver error.
+    after_seq = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**31 - 1))
+    cursor = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**31 - 1),
                             metadata={"description": "next_cursor of the previous page (same as after_seq)"})
 
 

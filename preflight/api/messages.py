@@ -131,7 +131,8 @@ class PreflightOut(Schema):
 
 
 @route(bp, "/messages", "POST", roles=("sender", "admin"), summary="Gated send (Idempotency-Key header optional)",
-       body=SendIn(), responses={201: SentOut(), 422: BlockedOut(), 409: ErrorEnvelope(), 502: ErrorEnvelope()})
+       body=SendIn(), responses={201: SentOut(), 422: (BlockedOut(), ErrorEnvelope()), 409: ErrorEnvelope(),
+                  502: ErrorEnvelope()})
 def post_message(data):
     key = idempotency.validate_key(request.headers.get(idempotency.HEADER))
     db().rollback()  # end the authentication read: the send runs its own transactions

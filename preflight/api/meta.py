@@ -62,6 +62,8 @@ def build_spec() -> dict:
                         "description": schema,
                         "content": {op.produces: {"schema": {"type": "string", "format": "binary"}}}}
             else:
+                if isinstance(schema, tuple):  # one of several bodies (e.g. a decision or an error)
+                    schema = {"oneOf": list(schema)}
                 operation["responses"][str(status)] = {"description": "OK",
                                                        "content": {"application/json": {"schema": schema}}}
         error_codes = [400, 404, 405, 415, 503] if op.roles else [400, 404, 503]

@@ -141,11 +141,21 @@ class TwilioGateway:
     def fetch_brand(self, brand_sid: str) -> dict:
         return _plain(self._call(lambda: self._client.messaging.v1.brand_registrations(brand_sid).fetch()))
 
-    def list_messages(self, *, to: str, from_: str, after: datetime, before: datetime) -> list[dict]:
-        """Messages from `from_` to `to` sent within [after, before] (by day, then filtered)."""
+    def list_messages(self, *, to: str, from_: str, after: datetime, before: datetime,
+                      max_items: int = 1000) -> list[dict]:
+        """Messages from `from_` to `to` CREATED within [after, before].
+
+        Filters on date_created, not Twilio's DateSent filter: a message Twilio accepted
+        but has not sent yet (queued) has no date_sent, and missing it would let a
+        reconcile believe an unconfirmed submit never happened."""
         items = self._call(lambda: self._client.api.v2010.accounts(self.account_sid).messages.list(
-            to=to, from_=from_, date_sent_after=after, date_sent_before=before, page_size=100))
-        return [_plain(m) for m in items]
+            to=to, from_=from_, page_size=100, limit=max_items))
+        out = []
+        for item in items:
+            created = item.date_created
+            if created is None or after <= created <= before:
+                out.append(_plain(item))
+        return out
 
     # -- writes ------------------------------------------------------------------------
     def create_message(self, *, to: str, from_: str, body: str, status_callback: str | None) -> dict:

@@ -76,3 +76,12 @@ def test_list_rejects_bad_arguments(client, connected):
 def test_unauthenticated_is_401(client):
     assert client.get("/v1/messages").status_code == 401
     assert client.post("/v1/messages/preflight", json={}).status_code == 401
+
+
+def test_reused_key_answer_is_documented_for_422(client):
+    """Found by the deep fuzz: the 422 of a reused Idempotency-Key is the error envelope,
+    and the OpenAPI document must allow it beside the blocked decision."""
+    spec = client.get("/v1/openapi.json").get_json()
+    schema = spec["paths"]["/v1/messages"]["post"]["responses"]["422"]["content"]["application/json"]["schema"]
+    refs = {option["$ref"].rsplit("/", 1)[1] for option in schema["oneOf"]}
+    assert refs == {"BlockedOut", "Error"}

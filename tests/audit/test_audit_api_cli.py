@@ -98,3 +98,10 @@ def test_cli_refuses_unknown_workspace_and_bad_checkpoint(app, chain, tmp_path):
     bad.write_text("not json")
     out = runner.invoke(args=["audit", "verify", "--workspace", chain.id, "--checkpoint", str(bad)])
     assert out.exit_code != 0 and "not JSON" in out.output
+
+
+def test_huge_cursor_is_a_400_naming_the_field(client, ws):
+    """Found by the deep fuzz: a number past the column's range must not reach the driver."""
+    for name in ("after_seq", "cursor"):
+        resp = client.get(f"/v1/audit/events?{name}=153245309463401988096", headers=ws.headers("admin"))
+        assert resp.status_code == 400 and name in resp.get_json()["error"]["details"]

@@ -19,10 +19,6 @@ POSTS = {"method": "POST", "path_regex": "/Messages.json$"}
 # runs, then expected: first answer, state after it, sandbox count after it; retry
 # answer and sandbox count; the first message's state after reconcile; final retry
 # answer and sandbox count.
-DUPLICATE = pytest.mark.xfail(strict=True, reason=(
-    "DEFECT (sending/reconcile.py): reconcile lists Twilio's messages with DateSent>/< filters; a message "
-    "Twilio accepted but has not sent yet (queued: date_sent null) is not found, so it is settled as "
-    "'error', its key released, and the retry submits it a second time"))
 CASES = [
     ("429 once, Retry-After 1", [{**POSTS, "status": 429, "retry_after": 1, "count": 1}], True,
      201, "submitted", 1, "201 replay", 1, "delivered", "201 replay", 1),
@@ -34,10 +30,10 @@ CASES = [
      502, "unknown", 0, "502 replay", 0, "error", "201", 1),
     ("read timeout after Twilio created it (sent before reconcile)", [{**POSTS, "kind": "timeout", "count": 1}],
      True, 502, "unknown", 1, "502 replay", 1, "delivered", "502 replay", 1),
-    pytest.param(("read timeout after Twilio created it (still queued at reconcile)",
-                  [{**POSTS, "kind": "timeout", "count": 1}], False,
-                  502, "unknown", 1, "502 replay", 1, "submitted", "201 replay", 1), marks=DUPLICATE,
-                 id="read timeout after Twilio created it (still queued at reconcile)"),
+    # Reconcile must find a message Twilio holds but has not sent yet (no date_sent).
+    ("read timeout after Twilio created it (still queued at reconcile)",
+     [{**POSTS, "kind": "timeout", "count": 1}], False,
+     502, "unknown", 1, "502 replay", 1, "submitted", "201 replay", 1),
     ("connection refused (sandbox kind connection_error)", [{**POSTS, "kind": "connection_error", "count": 1}], True,
      503, "error", 0, "201", 1, "error", "201 replay", 1),
     ("latency spike 1.5 s", [{**POSTS, "latency_ms": 1500, "count": 1}], True,
