@@ -32,7 +32,9 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # No pool_pre_ping: it costs a round trip per request (10-20% of a contact read under
+    # load); connections are recycled instead, and a dropped one fails one request (503).
+    return create_engine(url, pool_recycle=1800, pool_size=10, max_overflow=20)
 
 
 def make_read_engine(url: str) -> Engine | None:
