@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from send_helpers import NY, consent
+from tests.sending.send_helpers import NY, consent
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from send_helpers import FL, MARKETING_BODY, NY, consent
+from tests.sending.send_helpers import FL, MARKETING_BODY, NY, consent
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("PREFLIGHT_TEST_DATABASE_URL"),

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from preflight.models import IdempotencyKey, Message
-from send_helpers import FL, MARKETING_BODY, NY, send
+from tests.sending.send_helpers import FL, MARKETING_BODY, NY, send
 
 
 def test_same_key_same_body_replays_without_twilio(client, ready, sandbox, rt):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from preflight.sandbox import scenarios
-from send_helpers import CANADA, NY, consent, send
+from tests.sending.send_helpers import CANADA, NY, consent, send
 
 
 @pytest.fixture

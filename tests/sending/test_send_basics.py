@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from preflight.models import AuditEvent, Message, Workspace
 
-from send_helpers import CANADA, FL, MARKETING_BODY, NY, consent, send
+from tests.sending.send_helpers import CANADA, FL, MARKETING_BODY, NY, consent, send
 
 
 def test_allowed_send_is_submitted_once(client, ready, sandbox, rt):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from preflight.models import ContactState, IdempotencyKey, Message, Workspace
 from preflight.sending import reconcile as reconcile_mod
-from send_helpers import CANADA, NY, consent, send
+from tests.sending.send_helpers import CANADA, NY, consent, send
 
 POSTS = {"method": "POST", "path_regex": "/Messages.json$"}
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from preflight.models import AuditEvent, CarrierError, ContactState, Message, StatusEvent
 from preflight.sandbox.callbacks import signed_headers
-from send_helpers import NY, send
+from tests.sending.send_helpers import NY, send
 from tests.conftest import PUBLIC_URL
 
 
