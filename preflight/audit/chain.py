@@ -57,12 +57,18 @@ def ensure_head(session: Session, workspace_id: str) -> None:
     session.flush()
 
 
+def lock_head(session: Session, workspace_id: str) -> AuditHead:
+    """Lock the workspace's chain head for the rest of the transaction. Writers that
+    also lock other rows of the workspace take this first (one lock order)."""
+    return session.scalars(
+        select(AuditHead).where(AuditHead.workspace_id == workspace_id).with_for_update()
+    ).one()
+
+
 def append(session: Session, *, workspace_id: str, actor: str, action: str, subject: str | None,
            data: dict | None, now: datetime) -> AuditEvent:
     """Append one event to the workspace's chain inside the caller's transaction."""
-    head = session.scalars(
-        select(AuditHead).where(AuditHead.workspace_id == workspace_id).with_for_update()
-    ).one()
+    head = lock_head(session, workspace_id)
     # Store times at microsecond precision so the hash recomputes identically after a round trip.
     occurred_at = now.astimezone(timezone.utc)
     seq = head.seq + 1

@@ -38,7 +38,8 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..errors import Conflict, InvalidInput
 from ..models import ConsentEvent, ContactState
-from .ledger import STATE_CHUNK, lock_workspace
+from ..audit.chain import lock_head
+from .ledger import STATE_CHUNK
 from .sql import insert_ignore, upsert
 from .state import Snapshot, apply_opt_in
 from .validation import OPT_IN_FIELDS, REQUIRED_OPT_IN_FIELDS, validate_opt_in
@@ -260,7 +261,7 @@ def import_csv(session: Session, workspace_id: str, stream: BinaryIO, now: datet
     text = io.TextIOWrapper(io.BufferedReader(reader_stream, buffer_size=256 * 1024), encoding="utf-8-sig",
                             newline="")
     imp = _Importer(session, workspace_id, now, actor, max_errors)
-    lock_workspace(session, workspace_id)
+    lock_head(session, workspace_id)
     try:
         reader = csv.reader(text, strict=True)
         names = _check_header(next(reader, None))

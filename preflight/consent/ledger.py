@@ -33,7 +33,8 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..errors import NotFound
-from ..models import AuditHead, ConsentEvent, ContactState
+from ..audit.chain import lock_head
+from ..models import ConsentEvent, ContactState
 from .sql import insert_ignore
 from .state import Snapshot, apply_opt_back_in, apply_opt_in, apply_opt_out
 from .validation import validate_opt_in, validate_phone, validate_revocation
@@ -43,14 +44,9 @@ EVIDENCE_FIELDS = ("scope", "written", "method", "channel", "source", "disclosur
                    "postal_code", "evidence_uri", "text")
 
 
-def lock_workspace(session: Session, workspace_id: str) -> None:
-    """Lock the workspace's audit chain head first, as `audit.append` will (lock order)."""
-    session.execute(select(AuditHead.seq).where(AuditHead.workspace_id == workspace_id).with_for_update())
-
-
 def _locked_state(session: Session, workspace_id: str, phone_number: str, now: datetime) -> ContactState:
     """The number's state row, created empty if missing, locked for this transaction."""
-    lock_workspace(session, workspace_id)
+    lock_head(session, workspace_id)  # the chain head before the state row, as every ledger writer
     empty = {"workspace_id": workspace_id, "phone_number": phone_number, "updated_at": now,
              **Snapshot().values()}
     session.execute(insert_ignore(session, ContactState, ["workspace_id", "phone_number"]).values(**empty))

@@ -61,7 +61,7 @@ OPT_OUT_PHRASES: tuple[tuple[re.Pattern[str], bool], ...] = tuple(
         (r"\b(?:unsubscribe|remove|delete|drop|optout) me\b", True),
         (r"\b(?:take|get) (?:me|my number|my name) off\b", True),
         (r"\bremove my (?:number|name|phone)\b", True),
-        (rf"\b(?:dont|do not|never) (?:text|txt|message|msg|contact|sms|send) (?:me|us|this number)\b", False),
+        (r"\b(?:dont|do not|never) (?:text|txt|message|msg|contact|sms|send) (?:me|us|this number)\b", False),
         (rf"\b(?:dont|do not|never) send (?:me |us )?(?:any )?(?:more )?{_MSGS}\b", False),
         (rf"\bno more {_MSGS}\b", False),
         (r"\b(?:i|we) (?:want|wish|would like|d like|need) to (?:unsubscribe|optout|stop (?:receiving|getting))\b", False),

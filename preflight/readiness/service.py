@@ -7,7 +7,6 @@ commit; an incomplete run never becomes the latest result.
 """
 from __future__ import annotations
 
-import base64
 import json
 import re
 import secrets
@@ -20,8 +19,9 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..errors import Conflict, InvalidInput, NotFound, PreflightError, TwilioFailed, Unavailable
+from ..errors import Conflict, NotFound, PreflightError, TwilioFailed, Unavailable
 from ..models import AuditEvent, CarrierError, Connection, ReadinessCheck, Workspace
+from ..paging import decode_cursor, encode_cursor
 from ..twilio import TwilioError, TwilioUnavailable
 from .checks import evaluate, overall_status
 from .context import Context
@@ -194,31 +194,14 @@ def history(session: Session, workspace_id: str, limit: int = 50,
     of the next page (None on the last page)."""
     query = select(ReadinessCheck).where(ReadinessCheck.workspace_id == workspace_id)
     if cursor:
-        at, last_id = _decode_cursor(cursor)
+        at, last_id = decode_cursor(cursor)
         query = query.where(or_(ReadinessCheck.finished_at < at,
                                 and_(ReadinessCheck.finished_at == at, ReadinessCheck.id < last_id)))
     rows = list(session.scalars(query.order_by(ReadinessCheck.finished_at.desc(), ReadinessCheck.id.desc())
                                 .limit(limit + 1)))
     page = rows[:limit]
-    next_cursor = _encode_cursor(page[-1]) if len(rows) > limit else None
+    next_cursor = encode_cursor(page[-1].finished_at, page[-1].id) if len(rows) > limit else None
     return page, next_cursor
-
-
-def _encode_cursor(check: ReadinessCheck) -> str:
-    raw = f"{_iso(check.finished_at)}|{check.id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, check_id = raw.split("|", 1)
-        moment = datetime.fromisoformat(at)
-        if moment.tzinfo is None or not check_id:
-            raise ValueError(cursor)
-        return moment, check_id
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("cursor is not one this API returned", details={"cursor": "invalid cursor"}) from None
 
 
 def _iso(value: datetime) -> str:

@@ -1,16 +1,16 @@
 """Reading decisions back: one message, or a filtered page of them (newest first)."""
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from ..errors import InvalidInput, NotFound
+from ..errors import NotFound
 from ..gate.bulk import parse_send_at
 from ..models import Message
-from .present import iso, message_dict
+from ..paging import decode_cursor, encode_cursor
+from .present import message_dict
 
 
 def get_message(session: Session, workspace_id: str, message_id: str) -> dict:
@@ -28,22 +28,6 @@ def _instant(value: str | None, name: str) -> datetime | None:
     if len(text) == 10:  # a date alone: its start, UTC
         text += "T00:00:00+00:00"
     return parse_send_at(text, name)
-
-
-def _encode(msg: Message) -> str:
-    return base64.urlsafe_b64encode(f"{iso(msg.created_at)}|{msg.id}".encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str) -> tuple[datetime, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, message_id = raw.split("|", 1)
-        moment = datetime.fromisoformat(at)
-        if moment.tzinfo is None or not message_id:
-            raise ValueError(cursor)
-        return moment, message_id
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("cursor is not one this API returned", details={"cursor": "invalid cursor"}) from None
 
 
 def list_messages(session: Session, workspace_id: str, *, from_: str | None = None, to: str | None = None,
@@ -69,9 +53,9 @@ def list_messages(session: Session, workspace_id: str, *, from_: str | None = No
         query = query.where(or_(Message.reason_codes == code, Message.reason_codes.like(f"{code};%"),
                                 Message.reason_codes.like(f"%;{code}"), Message.reason_codes.like(f"%;{code};%")))
     if cursor:
-        at, last_id = _decode(cursor)
+        at, last_id = decode_cursor(cursor)
         query = query.where(or_(Message.created_at < at, and_(Message.created_at == at, Message.id < last_id)))
     rows = list(session.scalars(query.order_by(Message.created_at.desc(), Message.id.desc()).limit(limit + 1)))
     page = rows[:limit]
     return {"data": [message_dict(m) for m in page],
-            "next_cursor": _encode(page[-1]) if len(rows) > limit else None}
+            "next_cursor": encode_cursor(page[-1].created_at, page[-1].id) if len(rows) > limit else None}
