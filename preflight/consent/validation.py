@@ -13,6 +13,7 @@ from phonenumbers import PhoneNumber
 
 from ..connection import validate_e164
 from ..errors import InvalidInput
+from ..instants import parse_aware
 from .state import SCOPES
 
 METHODS = ("web_form", "paper", "keyword", "verbal", "api", "import")
@@ -29,17 +30,7 @@ MAX_LENGTHS = {"source": 2000, "disclosure_text": 20000, "user_agent": 1000, "ev
 
 def parse_instant(value, field: str, now: datetime) -> datetime:
     """An aware datetime (given, or ISO-8601 text with offset) not after `now`."""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise InvalidInput(f"{field} is not an ISO-8601 date-time",
-                               details={field: "not an ISO-8601 date-time"}) from None
-    if not isinstance(value, datetime):
-        raise InvalidInput(f"{field} must be an ISO-8601 date-time", details={field: "not a date-time"})
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput(f"{field} must include a UTC offset",
-                           details={field: "missing UTC offset (e.g. +00:00 or Z)"})
+    value = parse_aware(value, field)
     if value > now:
         raise InvalidInput(f"{field} is in the future", details={field: "in the future"})
     return value

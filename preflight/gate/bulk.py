@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput
+from ..instants import parse_aware
 from .context import NO_CONSENT, GateContext, MessageFacts, RecipientFacts
 from .decide import Decision, decide, iso
 from .prepare import HISTORY_CHUNK, account_facts, assemble, recipient_rows
@@ -36,21 +37,7 @@ def _zone(name: str) -> ZoneInfo:
 
 def parse_send_at(value, field_name: str = "send_at") -> datetime:
     """An ISO-8601 instant WITH a UTC offset (400 naming the field otherwise)."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise InvalidInput(f"{field_name} is not an ISO-8601 date-time",
-                               details={field_name: "not an ISO-8601 date-time"}) from None
-    else:
-        raise InvalidInput(f"{field_name} must be an ISO-8601 date-time string",
-                           details={field_name: "not a date-time"})
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise InvalidInput(f"{field_name} must include a UTC offset",
-                           details={field_name: "missing UTC offset (e.g. -05:00 or Z)"})
-    return moment
+    return parse_aware(value, field_name)
 
 
 class Summary:
