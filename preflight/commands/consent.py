@@ -41,7 +41,9 @@ def consents_import(workspace_id, path):
                     bar.update(done - seen[0])
                     seen[0] = done
 
-                result = import_csv(s, workspace_id, fh, rt.now(), "system", progress=progress)
+                # Commit chunk by chunk: a large file never holds the workspace's writers up.
+                result = import_csv(s, workspace_id, fh, rt.now(), "system", progress=progress,
+                                    commit=s.commit)
     except PreflightError as exc:
         details = "; ".join(f"{k}: {v}" for k, v in exc.details.items())
         raise click.ClickException(exc.message + (f" ({details})" if details else "")) from None

@@ -18,7 +18,13 @@ Unknown or missing required columns reject the whole file (400).
   INSERT of the events, one bulk upsert (ON CONFLICT DO UPDATE) of the states.
 - One audit event (`consent.import`) covers the whole import: counts and the SHA-256
   of the file. The events themselves are the per-row record.
-- Everything happens in the caller's transaction: the caller commits once.
+- By default everything happens in the caller's transaction: the caller commits once
+  (the HTTP import: all or nothing, bounded by the request size limit). A caller that
+  passes `commit` (the CLI, for files of any size) gets it called after every chunk,
+  each chunk with its own `consent.import_chunk` audit event in the same transaction,
+  so the workspace's chain head is never held for more than one chunk: STOP replies
+  arriving during a long import are recorded at once. An interrupted chunked import is
+  resumed by running it again (rows already imported count as duplicates).
 """
 from __future__ import annotations
 
@@ -249,7 +255,7 @@ class _Importer:
 
 def import_csv(session: Session, workspace_id: str, stream: BinaryIO, now: datetime, actor: str,
                progress: Callable[[int], None] | None = None, chunk_rows: int = CHUNK_ROWS,
-               max_errors: int | None = None) -> ImportResult:
+               max_errors: int | None = None, commit: Callable[[], None] | None = None) -> ImportResult:
     """Import opt-ins from a CSV byte stream (UTF-8, optional BOM) into the ledger.
 
     `progress(bytes_read)` is called after every chunk. `max_errors` caps the listed
@@ -262,6 +268,21 @@ def import_csv(session: Session, workspace_id: str, stream: BinaryIO, now: datet
                             newline="")
     imp = _Importer(session, workspace_id, now, actor, max_errors)
     lock_head(session, workspace_id)
+    before = {"imported": 0, "duplicates": 0, "rejected": 0, "first_line": 2}
+
+    def chunk_committed(last_line: int) -> None:
+        # Record what this chunk changed with it, commit, and take the head again.
+        r = imp.result
+        audit.append(session, workspace_id=workspace_id, actor=actor, action="consent.import_chunk",
+                     subject=None, data={"lines": [before["first_line"], last_line],
+                                         "imported": r.imported - before["imported"],
+                                         "duplicates": r.duplicates - before["duplicates"],
+                                         "rejected": r.rejected - before["rejected"]}, now=now)
+        commit()
+        before.update(imported=r.imported, duplicates=r.duplicates, rejected=r.rejected,
+                      first_line=last_line + 1)
+        lock_head(session, workspace_id)
+
     try:
         reader = csv.reader(text, strict=True)
         names = _check_header(next(reader, None))
@@ -280,6 +301,8 @@ def import_csv(session: Session, workspace_id: str, stream: BinaryIO, now: datet
                 imp.flush(chunk)
                 imp.refresh_statistics()
                 chunk = []
+                if commit is not None:
+                    chunk_committed(line - 1)
                 if progress:
                     progress(reader_stream.bytes_read)
         imp.flush(chunk)
