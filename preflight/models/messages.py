@@ -21,6 +21,9 @@ class Message(Base):
         Index("ix_messages_ws_created", "workspace_id", "created_at"),
         Index("ix_messages_ws_to_submitted", "workspace_id", "to_number", "submitted_at"),
         Index("ix_messages_ws_status", "workspace_id", "status"),
+        # The T-Mobile daily cap sums today's US segments on every US decision: a range
+        # scan of today's US sends, not of the workspace's whole history.
+        Index("ix_messages_ws_us_submitted", "workspace_id", "is_us", "submitted_at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
