@@ -68,6 +68,9 @@ def current() -> ConsoleUser | None:
         if user is not None and user.role in ("admin", "compliance"):
             found = ConsoleUser(user, db().get(Workspace, user.workspace_id))
             session["seen"] = now.timestamp()
+        # The lookup is its own read-only unit, as for API keys: end it so no lock (SQLite's
+        # write lock in particular) is held while the page does slow work (a PDF, a verify).
+        db().commit()
     if found is None and uid:
         session.clear()
     g.console_user = found
