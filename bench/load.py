@@ -19,8 +19,6 @@ the audit chain (`preflight audit verify`). Prints a table and writes JSON (--js
 from __future__ import annotations
 
 import argparse
-import base64
-import concurrent.futures as cf
 import json
 import os
 import socket

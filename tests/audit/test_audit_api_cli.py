@@ -20,7 +20,7 @@ def test_events_are_paged_oldest_first(client, chain, rt):
     assert body["data"][1]["prev_hash"] == first["hash"]
     assert first["occurred_at"].endswith("Z")
     seq, _ = head_of(rt, chain.id)
-    rest = client.get(f"/v1/audit/events?after_seq=5&limit=1000", headers=chain.headers("admin")).get_json()
+    rest = client.get("/v1/audit/events?after_seq=5&limit=1000", headers=chain.headers("admin")).get_json()
     assert [e["seq"] for e in rest["data"]] == list(range(6, seq + 1))
     assert rest["next_cursor"] is None
     test_event = rest["data"][-1]

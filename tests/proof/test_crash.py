@@ -8,7 +8,6 @@ The send runs in a subprocess (tests/proof/crash_send.py) against the same datab
 with the sandbox served over HTTP on loopback (PREFLIGHT_TWILIO_HOST_MAP)."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys

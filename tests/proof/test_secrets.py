@@ -14,7 +14,7 @@ from twilio.request_validator import RequestValidator
 from preflight.models import Base
 from tests.conftest import PUBLIC_URL
 
-from .helpers import NY, NY2, connect, find_secret, seed
+from .helpers import NY, NY2, find_secret, seed
 
 OLD_TOKEN = "0123456789abcdef0123456789abcdef"  # a token set once, then replaced
 

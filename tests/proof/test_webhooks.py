@@ -51,7 +51,7 @@ def test_forged_and_unsigned_change_nothing(client, rt, a, sandbox, scenario):
         (status, st_params, {}),
         (status, st_params, signed(wrong_token, status, st_params)),
         (status, st_params, signed(sandbox.auth_token, status, {**st_params, "ErrorCode": "30001"})),
-        (f"/webhooks/twilio/ws_nonexistent/inbound", in_params,
+        ("/webhooks/twilio/ws_nonexistent/inbound", in_params,
          signed(sandbox.auth_token, "/webhooks/twilio/ws_nonexistent/inbound", in_params)),
     ]
     for path, params, headers in attempts:
