@@ -5,6 +5,7 @@ imports no Flask, so domain code may receive it.
 """
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -14,6 +15,9 @@ from .db import make_engine, make_read_engine, make_sessionmaker, transaction
 from .models import Connection
 from .security.tokens import TokenCipher
 from .twilio import TwilioGateway, build_http_client
+
+
+SEND_GATEWAY_CACHE = 512
 
 
 class Runtime:
@@ -26,6 +30,12 @@ class Runtime:
         self.cipher = TokenCipher(settings["PREFLIGHT_ENCRYPTION_KEYS"])
         self._clock = settings["PREFLIGHT_CLOCK"]
         self._http_client = None
+        # Single-statement reads (API key lookups): the read engine on SQLite (no write
+        # lock), autocommit on PostgreSQL (no BEGIN/COMMIT round trips).
+        self._quick_sessions = self._read_sessions or make_sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT"))
+        self._send_gateways: dict[tuple, TwilioGateway] = {}
+        self._send_gateways_lock = threading.Lock()
 
     def now(self) -> datetime:
         value = self._clock()
@@ -56,6 +66,16 @@ class Runtime:
             # so what was read stays usable after the block.
             session.close()
 
+    @contextmanager
+    def quick_read(self):
+        """A session for one or two independent reads that need no snapshot and must
+        hold no lock (authentication). Never commits."""
+        session = self._quick_sessions()
+        try:
+            yield session
+        finally:
+            session.close()
+
     @property
     def http_client(self):
         if self._http_client is None:
@@ -69,6 +89,21 @@ class Runtime:
         """A gateway for this workspace's connection (credentials decrypted just now)."""
         return TwilioGateway(connection.account_sid, self.auth_token(connection), self.http_client,
                              timeout=self.settings["PREFLIGHT_TWILIO_TIMEOUT"])
+
+    def send_gateway(self, connection: Connection) -> TwilioGateway:
+        """The gateway the send path uses, kept per connection (workspace, Account SID
+        and token ciphertext: a changed or rotated token makes a new one), so that a send
+        neither decrypts the token nor builds a twilio Client each time. Readiness runs
+        use `gateway` (a fresh one counts its own requests)."""
+        key = (connection.workspace_id, connection.account_sid, connection.token_ciphertext)
+        gateway = self._send_gateways.get(key)
+        if gateway is None:
+            gateway = self.gateway(connection)
+            with self._send_gateways_lock:
+                if len(self._send_gateways) >= SEND_GATEWAY_CACHE:
+                    self._send_gateways.clear()
+                self._send_gateways[key] = gateway
+        return gateway
 
     def public_url(self, fallback: str | None = None) -> str | None:
         return self.settings.get("PREFLIGHT_PUBLIC_URL") or fallback

@@ -79,10 +79,10 @@ def route(bp: Blueprint, path: str, method: str, *, roles: tuple[str, ...], summ
                 if "access_token" in request.args or "api_key" in request.args or "key" in request.args:
                     raise InvalidInput("API keys are never accepted in the URL; use the Authorization header",
                                        details={"query": "credentials in URL"})
-                g.caller = authenticate(db(), _bearer())
-                # Authentication is its own read-only unit: end it so no lock (SQLite's
-                # write lock in particular) is held while the view does slow work.
-                db().commit()
+                # Authentication is its own read-only unit, outside the view's
+                # transaction: it takes no lock (SQLite's write lock in particular).
+                with runtime().quick_read() as session:
+                    g.caller = authenticate(session, _bearer())
                 if g.caller.role not in roles:
                     raise Forbidden(f"the {g.caller.role} role may not do this")
             if query is not None:

@@ -13,7 +13,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..models import AuditEvent, AuditHead
@@ -65,19 +65,28 @@ def lock_head(session: Session, workspace_id: str) -> AuditHead:
     ).one()
 
 
+# Pre-built Core statements (compiled once and cached): an append is three statements
+# and must stay cheap, as every send makes two.
+_HEAD = (select(AuditHead.seq, AuditHead.hash).where(AuditHead.workspace_id == bindparam("ws"))
+         .with_for_update())
+_INSERT = insert(AuditEvent.__table__)
+_ADVANCE = (update(AuditHead.__table__).where(AuditHead.__table__.c.workspace_id == bindparam("ws"))
+            .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")))
+
+
 def append(session: Session, *, workspace_id: str, actor: str, action: str, subject: str | None,
-           data: dict | None, now: datetime) -> AuditEvent:
-    """Append one event to the workspace's chain inside the caller's transaction."""
-    head = lock_head(session, workspace_id)
+           data: dict | None, now: datetime) -> None:
+    """Append one event to the workspace's chain inside the caller's transaction.
+
+    The head is read under its lock, the event inserted and the head advanced with
+    Core statements: no ORM objects, so nothing in the session can hold a stale head."""
+    head_seq, head_hash = session.execute(_HEAD, {"ws": workspace_id}).one()
     # Store times at microsecond precision so the hash recomputes identically after a round trip.
     occurred_at = now.astimezone(timezone.utc)
-    seq = head.seq + 1
+    seq = head_seq + 1
     data_json = canonical_json(data or {})
-    digest = event_hash(workspace_id, seq, occurred_at, actor, action, subject, data_json, head.hash)
-    event = AuditEvent(workspace_id=workspace_id, seq=seq, occurred_at=occurred_at, actor=actor,
-                       action=action, subject=subject, data=data_json, prev_hash=head.hash, hash=digest)
-    session.add(event)
-    head.seq = seq
-    head.hash = digest
-    session.flush()
-    return event
+    digest = event_hash(workspace_id, seq, occurred_at, actor, action, subject, data_json, head_hash)
+    session.execute(_INSERT, {"workspace_id": workspace_id, "seq": seq, "occurred_at": occurred_at,
+                              "actor": actor, "action": action, "subject": subject, "data": data_json,
+                              "prev_hash": head_hash, "hash": digest})
+    session.execute(_ADVANCE, {"ws": workspace_id, "new_seq": seq, "new_hash": digest})

@@ -1,10 +1,11 @@
 """`Idempotency-Key` claims, taken atomically.
 
 A claim is a row in `idempotency_keys`, unique on (workspace_id, key). It is taken
-by INSERT in a savepoint of the decision's transaction (so the claim, the decision
-and the Message row commit together, before Twilio is called) and an IntegrityError
-means someone holds it already: there is no check-then-insert window. The row then answers later
-requests with the same key:
+by INSERT ... ON CONFLICT DO NOTHING in the decision's transaction (so the claim, the
+decision and the Message row commit together, before Twilio is called), naming the
+message the request will record; no row inserted means someone holds it already:
+there is no check-then-insert window. The row then answers later requests with the
+same key:
 
 - same body (SHA-256 of the canonical JSON body) and a stored response: replay it;
 - a different body: 422 `idempotency_key_reused`;
@@ -27,7 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict, InvalidInput, Unprocessable
@@ -63,34 +65,42 @@ class Replay:
     body: dict
 
 
-def claim(session: Session, workspace_id: str, key: str, digest: str, now: datetime) -> Replay | None:
-    """Take the claim for `key` in the caller's transaction (None: this request owns it
-    now) or return the stored response to replay. Raises 422 `idempotency_key_reused`
-    or 409 `idempotency_in_progress`.
+_CLAIM = {
+    dialect: insert(IdempotencyKey.__table__).on_conflict_do_nothing(index_elements=["workspace_id", "key"])
+    .returning(IdempotencyKey.__table__.c.id)
+    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
 
-    The INSERT runs in a savepoint: a concurrent holder of the same key makes it fail
-    with IntegrityError (PostgreSQL waits for that holder to commit or roll back
-    first), never both succeed."""
-    try:
-        with session.begin_nested():
-            session.add(IdempotencyKey(workspace_id=workspace_id, key=key, request_hash=digest, created_at=now))
+
+def claim(session: Session, workspace_id: str, key: str, digest: str, now: datetime,
+          message_id: str | None = None) -> Replay | None:
+    """Take the claim for `key` in the caller's transaction (None: this request owns it
+    now, for `message_id`) or return the stored response to replay. Raises 422
+    `idempotency_key_reused` or 409 `idempotency_in_progress`.
+
+    The INSERT does nothing when the key is taken (PostgreSQL first waits for a
+    concurrent holder of the same key to commit or roll back), so two requests never
+    both own it."""
+    statement = _CLAIM[session.get_bind().dialect.name]
+    inserted = session.execute(statement, {"workspace_id": workspace_id, "key": key, "request_hash": digest,
+                                           "created_at": now, "message_id": message_id})
+    if inserted.first() is not None:  # a row came back: ours (rowcount is unreliable with RETURNING)
         return None
-    except IntegrityError:
-        pass
     taken = session.execute(
         update(IdempotencyKey)
         .where(IdempotencyKey.workspace_id == workspace_id, IdempotencyKey.key == key,
                or_(IdempotencyKey.created_at < now - TTL,
                    and_(IdempotencyKey.message_id.is_(None), IdempotencyKey.response_status.is_(None),
                         IdempotencyKey.created_at < now - ORPHAN_AFTER)))
-        .values(request_hash=digest, created_at=now, message_id=None, response_status=None, response_body=None))
+        .values(request_hash=digest, created_at=now, message_id=message_id, response_status=None,
+                response_body=None))
     if taken.rowcount == 1:
         return None
     row = session.scalars(select(IdempotencyKey).where(
         IdempotencyKey.workspace_id == workspace_id, IdempotencyKey.key == key)).one_or_none()
     if row is None:
         # Released between our insert and our read: claim it afresh.
-        return claim(session, workspace_id, key, digest, now)
+        return claim(session, workspace_id, key, digest, now, message_id)
     if row.request_hash != digest:
         raise Unprocessable(f"this {HEADER} was used with a different request body",
                             code="idempotency_key_reused", details={HEADER: key})
@@ -98,14 +108,6 @@ def claim(session: Session, workspace_id: str, key: str, digest: str, now: datet
         raise Conflict(f"a request with this {HEADER} is still in progress; retry shortly",
                        code="idempotency_in_progress", details={HEADER: key})
     return Replay(row.response_status, dict(row.response_body or {}))
-
-
-def attach(session: Session, workspace_id: str, key: str | None, message_id: str) -> None:
-    """Link the claim to the message it produced (same transaction as the decision)."""
-    if key is None:
-        return
-    session.execute(update(IdempotencyKey).where(
-        IdempotencyKey.workspace_id == workspace_id, IdempotencyKey.key == key).values(message_id=message_id))
 
 
 def store(session: Session, workspace_id: str, key: str | None, status: int, body: dict,

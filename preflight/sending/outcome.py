@@ -17,7 +17,7 @@ Statuses never move backwards: a status callback may have arrived first.
 """
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, case, func, select, update
 
 from .. import audit
 from ..db import commit_without_flush_wait
@@ -42,30 +42,40 @@ def refund(session, workspace_id: str, segments: int) -> bool:
     return result.rowcount == 1
 
 
+_table = Message.__table__
+_SUBMITTED = (
+    update(_table).where(_table.c.id == bindparam("message_id"))
+    .values(twilio_sid=func.coalesce(_table.c.twilio_sid, bindparam("sid")),
+            status=case((_table.c.status.in_([s for s, r in RANK.items() if r >= RANK["submitted"]]),
+                         _table.c.status), else_="submitted"),
+            updated_at=bindparam("now", type_=_table.c.updated_at.type))
+    .returning(_table.c.twilio_sid))
+
+
 def record(rt, msg: Message, key: str | None, result):
     """Commit the submit's outcome and return the SendResult to answer with."""
     ws_id = msg.workspace_id
     with rt.transaction() as s:
         now = rt.now()
-        if result.resource is None:
-            lock_workspace(s, ws_id)  # a refund may follow: the workspace before the audit head
-        row = s.scalars(select(Message).where(Message.id == msg.id).with_for_update()).one()
-        row.updated_at = now
         if result.resource is not None:
             # The decision and the claim are already durable (status `submitting`); if
             # this commit were lost in a crash, `preflight sends reconcile` finds the
             # message at Twilio. So it need not wait for the disk: one fsync per send.
             commit_without_flush_wait(s)
             sid = result.resource.get("sid")
-            row.twilio_sid = row.twilio_sid or sid
-            if rank(row.status) < RANK["submitted"]:
-                row.status = "submitted"
-            audit.append(s, workspace_id=ws_id, actor="twilio", action="message.submitted", subject=row.id,
-                         data={"twilio_sid": sid, "twilio_status": result.resource.get("status"),
-                               "attempts": result.attempts}, now=now)
-            body = sent_body(row)
+            # One statement: keep a sid or later status a callback may already have set.
+            sid = s.execute(_SUBMITTED, {"message_id": msg.id, "sid": sid, "now": now}).scalar_one()
+            audit.append(s, workspace_id=ws_id, actor="twilio", action="message.submitted", subject=msg.id,
+                         data={"twilio_sid": result.resource.get("sid"),
+                               "twilio_status": result.resource.get("status"), "attempts": result.attempts},
+                         now=now)
+            msg.twilio_sid = sid
+            body = sent_body(msg)
             idempotency.store(s, ws_id, key, 201, body)
             return SendResult(201, body)
+        lock_workspace(s, ws_id)  # a refund may follow: the workspace before the audit head
+        row = s.scalars(select(Message).where(Message.id == msg.id).with_for_update()).one()
+        row.updated_at = now
         exc = result.error
         entry = lookup(exc.code)
         data = {"twilio_code": exc.code, "twilio_status": exc.status, "twilio_message": exc.message,

@@ -6,7 +6,8 @@ Order of work:
    first in its own transaction (`gate.readiness`);
 2. in one transaction: the workspace row is locked (every decision of a workspace is
    serialised, so caps, daily totals and credits are read and written consistently),
-   the `Idempotency-Key` claimed (`idempotency.claim`, a savepointed INSERT);
+   the `Idempotency-Key` claimed for the message id about to be recorded
+   (`idempotency.claim`, an insert-or-nothing);
 3. in that same transaction: the context prepared, `decide` run, credits debited,
    the Message row written (`submitting` or `blocked`) with its `message.decided`
    audit event, and for a blocked send the response stored for replay. Committed
@@ -63,22 +64,26 @@ def record_decision(rt, caller: Caller, payload: dict, key: str | None):
     message = MessageFacts.analyse(payload["body"], payload["category"])
     digest = idempotency.request_hash(payload) if key is not None else None
     readiness = None
+    msg_id = new_id("msg")
     while True:
         with rt.transaction() as s:
             now = rt.now()
-            lock_workspace(s, caller.workspace_id)
+            # Held for the transaction: the session's identity map is weak, and every
+            # later step reads these two rows again (by primary key, from the map).
+            held = (lock_workspace(s, caller.workspace_id), s.get(Connection, caller.workspace_id))  # noqa: F841
             view = readiness or gate_readiness.current_for_send(s, rt, caller.workspace_id, payload["to"], now)
             if view is not None:
                 if key is not None:
-                    replay = idempotency.claim(s, caller.workspace_id, key, digest, now)
+                    replay = idempotency.claim(s, caller.workspace_id, key, digest, now, msg_id)
                     if replay is not None:
                         return replay, None, None
-                msg, gateway = _decide_and_record(rt, s, caller, payload, message, view, key, now)
+                msg, gateway = _decide_and_record(rt, s, caller, payload, message, view, key, now, msg_id)
                 return None, msg, gateway
         readiness = gate_readiness.for_send(rt, caller.workspace_id, payload["to"])
 
 
-def _decide_and_record(rt, s, caller: Caller, payload: dict, message: MessageFacts, readiness, key, now):
+def _decide_and_record(rt, s, caller: Caller, payload: dict, message: MessageFacts, readiness, key, now,
+                       msg_id: str):
     ws_id = caller.workspace_id
     to, body, category = payload["to"], payload["body"], payload["category"]
     recipient = recipient_facts(s, ws_id, [to], now, category)[0]
@@ -90,7 +95,7 @@ def _decide_and_record(rt, s, caller: Caller, payload: dict, message: MessageFac
     if decision.allowed and account.credit_balance is not None and not debit(s, ws_id, decision.segments):
         decision = _add_reason(decision, finding("insufficient_credits"))
     allowed = decision.allowed
-    msg = Message(id=new_id("msg"), workspace_id=ws_id, to_number=to, from_number=account.sender, body=body,
+    msg = Message(id=msg_id, workspace_id=ws_id, to_number=to, from_number=account.sender, body=body,
                   category=category, decision=decision.decision,
                   status="submitting" if allowed else "blocked", reasons=decision.reasons,
                   warnings=decision.warnings, reason_codes=";".join(decision.codes)[:400] or None,
@@ -106,11 +111,10 @@ def _decide_and_record(rt, s, caller: Caller, payload: dict, message: MessageFac
                        "readiness_check": account.check_id,
                        "credits_debited": decision.segments if allowed and account.credit_balance
                        is not None else 0}, now=now)
-    idempotency.attach(s, ws_id, key, msg.id)
     if not allowed:
         idempotency.store(s, ws_id, key, 422, blocked_body(msg))
         return msg, None
-    return msg, rt.gateway(s.get(Connection, ws_id))
+    return msg, rt.send_gateway(s.get(Connection, ws_id))
 
 
 def _add_reason(decision: Decision, reason: dict) -> Decision:
