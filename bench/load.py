@@ -1,10 +1,17 @@
 """Load on the real stack: gunicorn (2 workers) + PostgreSQL + the sandbox over HTTP.
 
-Everything on 127.0.0.1. The load generator (threads, one requests.Session each) shares
-the machine's cores with gunicorn, PostgreSQL and the sandbox: the figures are the
-whole box's, not the service's alone.
+Everything on 127.0.0.1. The load generator shares the machine's two cores with
+gunicorn, PostgreSQL and the sandbox, so the figures are the whole box's. It is wrk
+(Debian's `wrk`, C, `--client wrk`, the default when installed): duration-bound runs
+(--seconds) over requests built here beforehand (each gated send with its own
+Idempotency-Key, each webhook signed), so the client costs little CPU. Without wrk,
+or with `--client python`, threads with one requests.Session each send a fixed
+number of requests (--requests); that client takes about a core of its own, and
+its figures are lower for that reason alone. The fault run always uses the Python
+client (it reads every answer).
 
-    /work/venv/bin/python bench/load.py [--db proof_load] [--requests 3000] [--concurrency 16]
+    /work/venv/bin/python bench/load.py [--client auto|wrk|python] [--seconds 10]
+                                        [--db proof_load] [--requests 3000] [--concurrency 16]
                                         [--fault-seconds 60] [--time-cap 120]
 
 Steps: recreate the database, `preflight db upgrade`, seed a workspace (CLI + API:
@@ -21,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -190,6 +198,98 @@ def run(name, make_request, total: int, concurrency: int, time_cap: float) -> di
     return out
 
 
+WRK_SCRIPT = r"""
+local reqs = dofile(os.getenv("PREFLIGHT_WRK_REQUESTS"))
+local threads = {}
+local counter = 0
+function setup(thread)
+  counter = counter + 1
+  thread:set("id", counter)
+  table.insert(threads, thread)
+end
+function init(args)
+  local n = #reqs
+  local tid = wrk.thread:get("id")
+  local nthreads = tonumber(os.getenv("PREFLIGHT_WRK_THREADS"))
+  -- Each thread walks its own share; past it, it wraps (counted, never silently).
+  first = math.floor((tid - 1) * n / nthreads) + 1
+  last = math.floor(tid * n / nthreads)
+  i = first - 1
+  wrapped = 0
+  counts = {}
+end
+function request()
+  i = i + 1
+  if i > last then i = first; wrapped = wrapped + 1 end
+  return reqs[i]
+end
+function response(status, headers, body)
+  counts[status] = (counts[status] or 0) + 1
+end
+function done(summary, latency, requests)
+  local statuses, wraps = {}, 0
+  for _, t in ipairs(threads) do
+    local c = t:get("counts")
+    for k, v in pairs(c) do statuses[tostring(k)] = (statuses[tostring(k)] or 0) + v end
+    wraps = wraps + t:get("wrapped")
+  end
+  local parts = {}
+  for k, v in pairs(statuses) do table.insert(parts, string.format('"%s": %d', k, v)) end
+  io.write(string.format('WRK {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, ' ..
+    '"errors": %d, "wrapped": %d, "statuses": {%s}}\n', summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99),
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    wraps, table.concat(parts, ", ")))
+end
+"""
+
+
+def _lua_string(raw: str) -> str:
+    return '"' + raw.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r").replace("\n", "\\n") + '"'
+
+
+def raw_request(base: str, method: str, url: str, kwargs: dict) -> str:
+    """The request `requests` would send, as bytes on the wire (HTTP/1.1)."""
+    prepared = requests.Request(method, url, **kwargs).prepare()
+    host = base.split("://", 1)[1]
+    path = prepared.path_url
+    headers = {"Host": host, **{k: v for k, v in prepared.headers.items()}}
+    body = prepared.body or b""
+    if isinstance(body, str):
+        body = body.encode()
+    if body:
+        headers["Content-Length"] = str(len(body))
+    head = f"{method} {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+    return head + body.decode()
+
+
+def run_wrk(name, make_request, count: int, concurrency: int, seconds: float, base: str, tmp: Path) -> dict:
+    """A duration-bound wrk run over `count` pre-built requests (a thread that uses up
+    its share starts it again; the figures say how often)."""
+    threads = min(2, concurrency)
+    req_file, script = tmp / f"{name.replace(' ', '_')}.lua", tmp / "wrk_driver.lua"
+    with open(req_file, "w") as fh:
+        fh.write("return {\n")
+        for i in range(count):
+            method, url, kwargs = make_request(i)
+            fh.write(_lua_string(raw_request(base, method, url, kwargs)) + ",\n")
+        fh.write("}\n")
+    script.write_text(WRK_SCRIPT)
+    env = {**os.environ, "PREFLIGHT_WRK_REQUESTS": str(req_file), "PREFLIGHT_WRK_THREADS": str(threads)}
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(concurrency), "-d", f"{int(seconds)}s", "--timeout", "30s",
+                          "-s", str(script), base + "/"], env=env, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"wrk failed: {out.stdout}\n{out.stderr}")
+    line = next(ln for ln in out.stdout.splitlines() if ln.startswith("WRK "))
+    got = json.loads(line[4:])
+    secs = got["duration_us"] / 1e6
+    return {"name": name, "requests": got["requests"], "seconds": round(secs, 2),
+            "rps": round(got["requests"] / secs, 1), "p50_ms": round(got["p50_us"] / 1000, 1),
+            "p99_ms": round(got["p99_us"] / 1000, 1), "statuses": dict(sorted(got["statuses"].items())),
+            "socket_errors": got["errors"], "wrapped": got["wrapped"], "concurrency": concurrency,
+            "client": "wrk"}
+
+
 def sandbox_messages(stack: Stack, seed: dict) -> list[dict]:
     auth = (seed["account_sid"], seed["token"])
     url = f"{stack.sandbox_base}/2010-04-01/Accounts/{seed['account_sid']}/Messages.json?PageSize=1000"
@@ -204,6 +304,9 @@ def sandbox_messages(stack: Stack, seed: dict) -> list[dict]:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--client", choices=("auto", "wrk", "python"), default="auto",
+                   help="load generator: wrk when installed (auto), or Python threads")
+    p.add_argument("--seconds", type=float, default=10, help="length of each wrk run")
     p.add_argument("--db", default="proof_load")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--requests", type=int, default=3000)
@@ -217,6 +320,9 @@ def main() -> int:
     p.add_argument("--py-spy", dest="py_spy", default=None,
                    help="directory: profile the gunicorn workers with py-spy during each run (collapsed stacks)")
     args = p.parse_args()
+    use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk") is not None)
+    if args.client == "wrk" and shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
     stack = Stack(args)
     figures = []
     try:
@@ -263,11 +369,17 @@ def main() -> int:
                                         "--pid", str(stack.procs[-1].pid)],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 time.sleep(1)
-            fig = run(name, fn, n, args.concurrency, args.time_cap)
+            if use_wrk:
+                # Enough distinct requests for the run at well over the targets.
+                fig = run_wrk(name, fn, max(n, int(args.seconds * 1200)), args.concurrency, args.seconds,
+                              stack.base, stack.tmp)
+            else:
+                fig = run(name, fn, n, args.concurrency, args.time_cap)
+                fig["client"] = "python"
             if spy is not None:
                 spy.send_signal(2)
                 spy.wait(30)
-            fig.pop("_results")
+            fig.pop("_results", None)
             figures.append(fig)
             print(json.dumps(fig), flush=True)
 

@@ -26,7 +26,7 @@ from ..errors import InvalidInput
 from ..instants import parse_aware
 from .context import NO_CONSENT, GateContext, MessageFacts, RecipientFacts
 from .decide import Decision, decide, iso
-from .prepare import HISTORY_CHUNK, account_facts, assemble, recipient_rows
+from .prepare import HISTORY_CHUNK, account_facts, assemble, recipient_rows, workspace_snapshot
 from .readiness import for_dry_run
 
 
@@ -75,9 +75,11 @@ class DryRun:
         self.session = session
         self.workspace_id = workspace_id
         self.send_at = send_at
-        self.readiness = for_dry_run(session, rt, workspace_id, rt.now())
+        snapshot = workspace_snapshot(session, workspace_id)
+        self.readiness = for_dry_run(session, rt, workspace_id, rt.now(), snapshot)
         self.account = account_facts(session, workspace_id, send_at, readiness=self.readiness.state,
-                                     check=self.readiness.check, chain=self.readiness.chain, mode="dry_run")
+                                     check=self.readiness.check, chain=self.readiness.chain, mode="dry_run",
+                                     snapshot=snapshot)
         self.message = MessageFacts.analyse(body, category)
         self.summary = Summary()
         self._shared: dict = {}

@@ -1,7 +1,10 @@
 """Preparing decision contexts from the database, in bulk where it matters.
 
-- `account_facts`: once per send or dry run: connection, readiness (as resolved by
-  the caller), carrier errors since that check, credits and today's US segments.
+- `workspace_snapshot`: once per send or dry run, one query: the workspace's credit
+  balance, its connection and a reference to its latest complete readiness check
+  (the send path takes the workspace lock with it).
+- `account_facts`: from that snapshot and the readiness the caller resolved, plus
+  one query for carrier errors since that check and today's US segments.
 - `recipient_facts` / `recipient_rows`: for a list of numbers at once:
   classification (cached per NPA-NXX by `places.classify`), consent states in
   chunked IN-queries, and the send history in one query per chunk returning both the
@@ -16,15 +19,15 @@ marketing message" when it was submitted at or before the decision instant.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, null, select, union_all
+from sqlalchemy import Boolean, bindparam, func, null, select, union_all
 from sqlalchemy.orm import Session
 
-from ..consent.ledger import contact_state
 from ..models import AuditEvent, CarrierError, Connection, ContactState, Message, ReadinessCheck, Workspace
 from .context import NO_CONSENT, READINESS_OK, AccountFacts, ConsentView, RecipientFacts
 from .places import RecipientInfo, classify, places_for
@@ -41,36 +44,128 @@ def pacific_midnight(moment: datetime) -> datetime:
     return start.astimezone(timezone.utc)
 
 
+@dataclass(frozen=True, slots=True)
+class ConnectionRef:
+    """The connection columns the gate and the send gateway read (duck-types `Connection`)."""
+
+    workspace_id: str
+    account_sid: str
+    token_ciphertext: bytes
+    phone_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRef:
+    """The latest complete readiness check, by reference (its chain facts are cached by id)."""
+
+    id: str
+    finished_at: datetime
+    phone_number: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceSnapshot:
+    credit_balance: int | None
+    connection: ConnectionRef | None
+    latest_check: CheckRef | None
+
+
+_LATEST_CHECK_ID = (select(ReadinessCheck.id)
+                    .where(ReadinessCheck.workspace_id == Workspace.id, ReadinessCheck.complete.is_(True))
+                    .order_by(ReadinessCheck.finished_at.desc(), ReadinessCheck.id.desc()).limit(1)
+                    .correlate(Workspace).scalar_subquery())
+_SNAPSHOT = (select(Workspace.credit_balance, Connection.account_sid, Connection.token_ciphertext,
+                    Connection.phone_number, ReadinessCheck.id, ReadinessCheck.finished_at,
+                    ReadinessCheck.phone_number.label("check_phone_number"))
+             .select_from(Workspace)
+             .outerjoin(Connection, Connection.workspace_id == Workspace.id)
+             .outerjoin(ReadinessCheck, ReadinessCheck.id == _LATEST_CHECK_ID)
+             .where(Workspace.id == bindparam("ws")))
+# PostgreSQL: FOR NO KEY UPDATE OF workspaces (see sending.locks); SQLite: BEGIN IMMEDIATE.
+_SNAPSHOT_LOCKED = _SNAPSHOT.with_for_update(of=Workspace.__table__, key_share=True)
+
+
+def workspace_snapshot(session: Session, workspace_id: str, lock: bool = False) -> WorkspaceSnapshot:
+    """The workspace's balance, connection and latest complete check in one query;
+    `lock` also takes the workspace lock every send-path transaction takes first."""
+    row = session.execute(_SNAPSHOT_LOCKED if lock else _SNAPSHOT, {"ws": workspace_id}).first()
+    if row is None:
+        return WorkspaceSnapshot(None, None, None)
+    balance, sid, ciphertext, phone, check_id, finished_at, check_phone = row
+    conn = ConnectionRef(workspace_id, sid, ciphertext, phone) if sid is not None else None
+    check = CheckRef(check_id, finished_at, check_phone) if check_id is not None else None
+    return WorkspaceSnapshot(balance, conn, check)
+
+
+_CHAIN_CACHE: dict[str, dict] = {}
+_CHAIN_CACHE_LOCK = threading.Lock()
+CHAIN_CACHE_SIZE = 4096
+
+
+def cached_chain_facts(session: Session, check_id: str) -> dict:
+    """`readiness.chain_facts` of a complete check, kept by id (a complete check never
+    changes), so a decision does not load and decode its JSON each time."""
+    facts = _CHAIN_CACHE.get(check_id)
+    if facts is None:
+        from ..readiness import chain_facts
+
+        facts = chain_facts(session.get(ReadinessCheck, check_id))
+        with _CHAIN_CACHE_LOCK:
+            if len(_CHAIN_CACHE) >= CHAIN_CACHE_SIZE:
+                _CHAIN_CACHE.clear()
+            _CHAIN_CACHE[check_id] = facts
+    return dict(facts)
+
+
 def account_facts(session: Session, workspace_id: str, send_at: datetime, *, readiness: str,
-                  check: ReadinessCheck | None, chain: dict | None, mode: str,
-                  us_total: bool = True) -> AccountFacts:
+                  check, chain: dict | None, mode: str, us_total: bool = True,
+                  snapshot: WorkspaceSnapshot | None = None) -> AccountFacts:
     """The workspace's facts for decisions at `send_at`.
 
-    `readiness`, `check` and `chain` come from the caller's readiness resolution (a
-    send may run a fresh check first; a dry run only reads the latest). `us_total`
-    False skips summing today's US segments (a send to a non-US number)."""
-    ws = session.get(Workspace, workspace_id)
-    conn = session.get(Connection, workspace_id)
+    `readiness`, `check` (a ReadinessCheck or CheckRef) and `chain` come from the
+    caller's readiness resolution (a send may run a fresh check first; a dry run only
+    reads the latest). `snapshot` is the caller's `workspace_snapshot` (read here when
+    not given). `us_total` False skips summing today's US segments (a send to a non-US
+    number)."""
+    snap = snapshot if snapshot is not None else workspace_snapshot(session, workspace_id)
+    conn = snap.connection
     facts = AccountFacts(workspace_id=workspace_id, connected=conn is not None,
                          sender=conn.phone_number if conn else None, readiness=readiness,
                          chain=dict(chain or {}) if readiness == READINESS_OK else {},
                          check_id=check.id if check is not None else None,
-                         credit_balance=ws.credit_balance if ws is not None else None, mode=mode)
-    if conn is not None and check is not None:
-        facts.carrier_error = carrier_error_since(session, workspace_id, conn.phone_number, check)
-    if us_total and readiness == READINESS_OK and facts.daily_cap is not None:
-        facts.us_segments_today = us_segments_since(session, workspace_id, pacific_midnight(send_at), send_at)
+                         credit_balance=snap.credit_balance, mode=mode)
+    with_errors = conn is not None and check is not None
+    with_total = us_total and readiness == READINESS_OK and facts.daily_cap is not None
+    if with_errors or with_total:
+        error_at, total = session.execute(_ACTIVITY, {
+            "ws": workspace_id, "sender": conn.phone_number if with_errors else "",
+            "since": check.finished_at if with_errors else send_at, "with_errors": with_errors,
+            "day_start": pacific_midnight(send_at), "until": send_at, "with_total": with_total}).one()
+        if with_errors:
+            facts.carrier_error = _error_after(session, workspace_id, conn.phone_number, check, error_at)
+        if with_total:
+            facts.us_segments_today = int(total or 0)
     return facts
 
 
-def carrier_error_since(session: Session, workspace_id: str, sender: str, check: ReadinessCheck) -> bool:
-    """Whether Twilio reported a registration error (30034) for `sender` after `check`.
+# Both of account_facts' aggregates in one round trip; each is skipped (a constant
+# false condition) when not wanted.
+_ACTIVITY = select(
+    select(func.max(CarrierError.occurred_at)).where(
+        bindparam("with_errors", type_=Boolean), CarrierError.workspace_id == bindparam("ws"),
+        CarrierError.sender == bindparam("sender"), CarrierError.occurred_at >= bindparam("since"))
+    .scalar_subquery(),
+    select(func.coalesce(func.sum(Message.segments), 0)).where(
+        bindparam("with_total", type_=Boolean), Message.workspace_id == bindparam("ws"), Message.is_us.is_(True),
+        Message.submitted_at.is_not(None), Message.submitted_at >= bindparam("day_start"),
+        Message.submitted_at <= bindparam("until"))
+    .scalar_subquery(),
+)
 
-    After means a later time, or the same instant (a configurable clock can stamp both
+
+def _error_after(session: Session, workspace_id: str, sender: str, check, latest_error) -> bool:
+    """After means a later time, or the same instant (a configurable clock can stamp both
     alike) with a later audit event: the audit sequence orders every change."""
-    latest_error = session.scalar(select(func.max(CarrierError.occurred_at)).where(
-        CarrierError.workspace_id == workspace_id, CarrierError.sender == sender,
-        CarrierError.occurred_at >= check.finished_at))
     if latest_error is None:
         return False
     if latest_error > check.finished_at:
@@ -81,14 +176,6 @@ def carrier_error_since(session: Session, workspace_id: str, sender: str, check:
     error_seq = session.scalar(select(func.max(AuditEvent.seq)).where(
         *at_same_time, AuditEvent.action == "carrier.error", AuditEvent.subject == sender))
     return error_seq is not None and (check_seq is None or error_seq > check_seq)
-
-
-def us_segments_since(session: Session, workspace_id: str, start: datetime, end: datetime) -> int:
-    """US segments submitted in [start, end]."""
-    total = session.scalar(select(func.coalesce(func.sum(Message.segments), 0)).where(
-        Message.workspace_id == workspace_id, Message.is_us.is_(True),
-        Message.submitted_at.is_not(None), Message.submitted_at >= start, Message.submitted_at <= end))
-    return int(total or 0)
 
 
 def _history_statement():
@@ -169,11 +256,7 @@ def recipient_rows(session: Session, workspace_id: str, numbers: list[str], send
     """Classify a chunk and read its consent and marketing history (three queries at most)."""
     infos = [classify(n) for n in numbers]
     valid = list(dict.fromkeys(i.e164 for i in infos if i.valid))
-    if len(valid) == 1:
-        one = contact_state(session, workspace_id, valid[0])
-        consents = {valid[0]: ConsentView.of(one)} if one is not None else {}
-    else:
-        consents = consent_views(session, workspace_id, valid) if valid else {}
+    consents = consent_views(session, workspace_id, valid) if valid else {}
     recent: dict[str, list[datetime]] = {}
     earlier: set[str] = set()
     if category == "marketing" and consents:

@@ -24,14 +24,16 @@ from ..models import Connection, ReadinessCheck
 from ..readiness import chain_facts, ensure_fresh, latest
 from .context import READINESS_OK, READINESS_STALE, READINESS_UNKNOWN
 from .places import classify
+from .prepare import WorkspaceSnapshot, cached_chain_facts, workspace_snapshot
 
 
 @dataclass
 class ReadinessView:
-    """The readiness state a decision uses, the check behind it and its chain facts."""
+    """The readiness state a decision uses, the check behind it (a ReadinessCheck or a
+    CheckRef: id and finished_at are what is read) and its chain facts."""
 
     state: str
-    check: ReadinessCheck | None = None
+    check: object | None = None
     chain: dict = field(default_factory=dict)
 
 
@@ -39,32 +41,34 @@ def _max_age(rt) -> timedelta:
     return timedelta(seconds=float(rt.settings["PREFLIGHT_READINESS_MAX_AGE"]))
 
 
-def _matches(check: ReadinessCheck, conn: Connection | None) -> bool:
+def _matches(check, conn) -> bool:
     return conn is None or not check.phone_number or check.phone_number == conn.phone_number
 
 
-def for_dry_run(session: Session, rt, workspace_id: str, now: datetime) -> ReadinessView:
+def for_dry_run(session: Session, rt, workspace_id: str, now: datetime,
+                snapshot: WorkspaceSnapshot | None = None) -> ReadinessView:
     """The latest complete check, judged against the max age (never runs a check)."""
-    check = latest(session, workspace_id)
-    conn = session.get(Connection, workspace_id)
+    snap = snapshot if snapshot is not None else workspace_snapshot(session, workspace_id)
+    check, conn = snap.latest_check, snap.connection
     if check is None or not _matches(check, conn):
         return ReadinessView(READINESS_UNKNOWN)
     if now - check.finished_at >= _max_age(rt):
         return ReadinessView(READINESS_STALE, check)
-    return ReadinessView(READINESS_OK, check, chain_facts(check))
+    return ReadinessView(READINESS_OK, check, cached_chain_facts(session, check.id))
 
 
-def current_for_send(session: Session, rt, workspace_id: str, to: str, now: datetime) -> ReadinessView | None:
+def current_for_send(session: Session, rt, workspace_id: str, to: str, now: datetime,
+                     snapshot: WorkspaceSnapshot | None = None) -> ReadinessView | None:
     """The readiness a send to `to` can use without running a check (read in the
     caller's transaction), or None when a fresh check must run first (`for_send`)."""
     if not classify(to).is_us:
         return ReadinessView(READINESS_UNKNOWN)
-    conn = session.get(Connection, workspace_id)
+    snap = snapshot if snapshot is not None else workspace_snapshot(session, workspace_id)
+    conn, current = snap.connection, snap.latest_check
     if conn is None:
         return ReadinessView(READINESS_UNKNOWN)
-    current = latest(session, workspace_id)
     if current is not None and _matches(current, conn) and now - current.finished_at < _max_age(rt):
-        return ReadinessView(READINESS_OK, current, chain_facts(current))
+        return ReadinessView(READINESS_OK, current, cached_chain_facts(session, current.id))
     return None
 
 

@@ -4,7 +4,8 @@ Order of work:
 
 1. readiness for US sends: the latest check when fresh, else a fresh check is run
    first in its own transaction (`gate.readiness`);
-2. in one transaction: the workspace row is locked (every decision of a workspace is
+2. in one transaction: the workspace row is locked, in the same query that reads its
+   balance, connection and latest check (every decision of a workspace is
    serialised, so caps, daily totals and credits are read and written consistently),
    the `Idempotency-Key` claimed for the message id about to be recorded
    (`idempotency.claim`, an insert-or-nothing);
@@ -30,13 +31,12 @@ from ..credits import debit
 from ..gate import readiness as gate_readiness
 from ..gate.context import GateContext, MessageFacts
 from ..gate.decide import Decision, decide
-from ..gate.prepare import account_facts, recipient_facts
+from ..gate.prepare import WorkspaceSnapshot, account_facts, recipient_facts, workspace_snapshot
 from ..law.reasons import finding
-from ..models import Connection, Message, new_id
+from ..models import Message, new_id
 from ..twilio import TwilioError
 from ..workspaces import Caller
 from . import idempotency, outcome
-from .locks import lock_workspace
 from .present import SendResult, blocked_body
 
 MAX_429_RETRIES = 2
@@ -68,27 +68,27 @@ def record_decision(rt, caller: Caller, payload: dict, key: str | None):
     while True:
         with rt.transaction() as s:
             now = rt.now()
-            # Held for the transaction: the session's identity map is weak, and every
-            # later step reads these two rows again (by primary key, from the map).
-            held = (lock_workspace(s, caller.workspace_id), s.get(Connection, caller.workspace_id))  # noqa: F841
-            view = readiness or gate_readiness.current_for_send(s, rt, caller.workspace_id, payload["to"], now)
+            # The workspace lock, with what the decision reads of the workspace.
+            snap = workspace_snapshot(s, caller.workspace_id, lock=True)
+            view = readiness or gate_readiness.current_for_send(s, rt, caller.workspace_id, payload["to"], now,
+                                                                snap)
             if view is not None:
                 if key is not None:
                     replay = idempotency.claim(s, caller.workspace_id, key, digest, now, msg_id)
                     if replay is not None:
                         return replay, None, None
-                msg, gateway = _decide_and_record(rt, s, caller, payload, message, view, key, now, msg_id)
+                msg, gateway = _decide_and_record(rt, s, caller, payload, message, view, key, now, msg_id, snap)
                 return None, msg, gateway
         readiness = gate_readiness.for_send(rt, caller.workspace_id, payload["to"])
 
 
 def _decide_and_record(rt, s, caller: Caller, payload: dict, message: MessageFacts, readiness, key, now,
-                       msg_id: str):
+                       msg_id: str, snap: WorkspaceSnapshot):
     ws_id = caller.workspace_id
     to, body, category = payload["to"], payload["body"], payload["category"]
     recipient = recipient_facts(s, ws_id, [to], now, category)[0]
     account = account_facts(s, ws_id, now, readiness=readiness.state, check=readiness.check,
-                            chain=readiness.chain, mode="send", us_total=recipient.info.is_us)
+                            chain=readiness.chain, mode="send", us_total=recipient.info.is_us, snapshot=snap)
     decision = decide(GateContext(account, message, recipient, now))
     # Unlimited workspaces (no balance) need no debit; the workspace lock keeps a
     # top-up from racing this read.
@@ -114,7 +114,7 @@ def _decide_and_record(rt, s, caller: Caller, payload: dict, message: MessageFac
     if not allowed:
         idempotency.store(s, ws_id, key, 422, blocked_body(msg))
         return msg, None
-    return msg, rt.send_gateway(s.get(Connection, ws_id))
+    return msg, rt.send_gateway(snap.connection)
 
 
 def _add_reason(decision: Decision, reason: dict) -> Decision:
