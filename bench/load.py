@@ -115,7 +115,8 @@ class Stack:
         self.cli("db", "upgrade")
         self.start_sandbox()
         gunicorn = subprocess.Popen(
-            [GUNICORN, "-w", str(self.args.workers), "-b", f"127.0.0.1:{self.port}", "--access-logfile", "/dev/null",
+            [GUNICORN, "-w", str(self.args.workers), "-k", self.args.worker_class, "--threads", str(self.args.threads),
+             "-b", f"127.0.0.1:{self.port}", "--access-logfile", "/dev/null",
              "--error-logfile", str(self.tmp / "gunicorn.log"),
              "wsgi:app" if (ROOT / "wsgi.py").exists() else "preflight:create_app()"], env=self.env, cwd=ROOT)
         self.procs.append(gunicorn)
@@ -309,6 +310,8 @@ def main() -> int:
     p.add_argument("--seconds", type=float, default=10, help="length of each wrk run")
     p.add_argument("--db", default="proof_load")
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--worker-class", default="sync", help="gunicorn worker class (sync, gthread)")
+    p.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread)")
     p.add_argument("--requests", type=int, default=3000)
     p.add_argument("--send-requests", type=int, default=1500)
     p.add_argument("--concurrency", type=int, default=16)

@@ -40,6 +40,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.teardown_appcontext
     def _close_session(_exc):
+        quick = g.pop("read_db", None)
+        if quick is not None:
+            quick.close()
         session = g.pop("db", None)
         if session is not None:
             session.close()

@@ -32,8 +32,12 @@ class Runtime:
         self._http_client = None
         # Single-statement reads (API key lookups): the read engine on SQLite (no write
         # lock), autocommit on PostgreSQL (no BEGIN/COMMIT round trips).
-        self._quick_sessions = self._read_sessions or make_sessionmaker(
-            self.engine.execution_options(isolation_level="AUTOCOMMIT"))
+        if self._read_sessions is not None:
+            self._quick_sessions = self._read_sessions
+        elif self.engine.dialect.name == "sqlite":  # in-memory: one database, one engine
+            self._quick_sessions = self.sessions
+        else:
+            self._quick_sessions = make_sessionmaker(self.engine.execution_options(isolation_level="AUTOCOMMIT"))
         self._send_gateways: dict[tuple, TwilioGateway] = {}
         self._send_gateways_lock = threading.Lock()
 
@@ -65,6 +69,10 @@ class Runtime:
             # close() ends the transaction and detaches objects without expiring them,
             # so what was read stays usable after the block.
             session.close()
+
+    def quick_session(self) -> Session:
+        """A `quick_read` session the caller closes (a request's reads)."""
+        return self._quick_sessions()
 
     @contextmanager
     def quick_read(self):

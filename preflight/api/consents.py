@@ -8,7 +8,7 @@ from ..consent import importer, ledger
 from ..consent.state import SCOPES
 from ..consent.validation import CHANNELS, METHODS
 from ..errors import PreflightError
-from .registry import caller, db, route, runtime
+from .registry import caller, db, read_db, route, runtime
 from .schemas import Strict
 
 bp = Blueprint("consents", __name__)
@@ -149,4 +149,4 @@ def post_import():
 @route(bp, "/contacts/{phone_number}", "GET", roles=("admin", "compliance", "sender"),
        summary="A number's consent state and full history", responses={200: ContactOut()})
 def get_contact(phone_number):
-    return _contact_out.dump(ledger.describe_contact(db(), caller().workspace_id, phone_number))
+    return _contact_out.dump(ledger.describe_contact(read_db(), caller().workspace_id, phone_number))

@@ -9,7 +9,7 @@ from ..gate.bulk import dry_run, parse_send_at
 from ..gate.context import CATEGORIES
 from ..sending import history, idempotency
 from ..sending.submit import send
-from .registry import caller, db, route, runtime
+from .registry import caller, db, read_db, route, runtime
 from .schemas import ErrorEnvelope, Strict
 
 bp = Blueprint("messages", __name__)
@@ -135,7 +135,6 @@ class PreflightOut(Schema):
                   502: ErrorEnvelope()})
 def post_message(data):
     key = idempotency.validate_key(request.headers.get(idempotency.HEADER))
-    db().rollback()  # end the authentication read: the send runs its own transactions
     result = send(runtime(), caller(), {"to": data["to"], "body": data["body"], "category": data["category"]}, key)
     resp = jsonify(result.body)
     resp.status_code = result.status
@@ -148,11 +147,11 @@ def post_message(data):
        summary="Dry run: decide up to 10,000 recipients without sending", body=PreflightIn(),
        responses={200: PreflightOut()})
 def post_preflight(data):
-    rt, s = runtime(), db()
+    rt = runtime()
     send_at = parse_send_at(data["send_at"]) if data.get("send_at") is not None else rt.now()
-    out = dry_run(s, rt, caller().workspace_id, data["recipients"], data["body"], data["category"], send_at)
-    s.rollback()
-    return out
+    # Read-only and advisory: no write lock, no snapshot (each chunk reads what is committed).
+    return dry_run(read_db(), rt, caller().workspace_id, data["recipients"], data["body"], data["category"],
+                   send_at)
 
 
 @route(bp, "/messages/{message_id}", "GET", roles=("admin", "compliance", "sender"),

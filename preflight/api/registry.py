@@ -38,6 +38,14 @@ def db():
     return g.db
 
 
+def read_db():
+    """The request's session for reads that need neither a write lock nor a snapshot
+    (autocommit on PostgreSQL, the read engine on SQLite); closed at teardown."""
+    if "read_db" not in g:
+        g.read_db = runtime().quick_session()
+    return g.read_db
+
+
 def caller():
     return g.caller
 

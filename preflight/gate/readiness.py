@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from ..models import Connection, ReadinessCheck
+from ..models import Connection
 from ..readiness import chain_facts, ensure_fresh, latest
 from .context import READINESS_OK, READINESS_STALE, READINESS_UNKNOWN
 from .places import classify
