@@ -39,6 +39,7 @@ class Runtime:
         else:
             self._quick_sessions = make_sessionmaker(self.engine.execution_options(isolation_level="AUTOCOMMIT"))
         self._send_gateways: dict[tuple, TwilioGateway] = {}
+        self._tokens: dict[tuple, str] = {}
         self._send_gateways_lock = threading.Lock()
 
     def now(self) -> datetime:
@@ -91,7 +92,17 @@ class Runtime:
         return self._http_client
 
     def auth_token(self, connection: Connection) -> str:
-        return self.cipher.decrypt(connection.workspace_id, connection.token_ciphertext)
+        """The connection's Auth Token, decrypted (kept in memory per ciphertext, as the
+        send gateways are: every signed webhook needs it)."""
+        key = (connection.workspace_id, connection.token_ciphertext)
+        token = self._tokens.get(key)
+        if token is None:
+            token = self.cipher.decrypt(connection.workspace_id, connection.token_ciphertext)
+            with self._send_gateways_lock:
+                if len(self._tokens) >= SEND_GATEWAY_CACHE:
+                    self._tokens.clear()
+                self._tokens[key] = token
+        return token
 
     def gateway(self, connection: Connection) -> TwilioGateway:
         """A gateway for this workspace's connection (credentials decrypted just now)."""

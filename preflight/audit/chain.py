@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -74,8 +75,16 @@ _ADVANCE = (update(AuditHead.__table__).where(AuditHead.__table__.c.workspace_id
             .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")))
 
 
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """Where an appended event sits in its chain."""
+
+    seq: int
+    hash: str
+
+
 def append(session: Session, *, workspace_id: str, actor: str, action: str, subject: str | None,
-           data: dict | None, now: datetime) -> None:
+           data: dict | None, now: datetime) -> Appended:
     """Append one event to the workspace's chain inside the caller's transaction.
 
     The head is read under its lock, the event inserted and the head advanced with
@@ -90,3 +99,4 @@ def append(session: Session, *, workspace_id: str, actor: str, action: str, subj
                               "actor": actor, "action": action, "subject": subject, "data": data_json,
                               "prev_hash": head_hash, "hash": digest})
     session.execute(_ADVANCE, {"ws": workspace_id, "new_seq": seq, "new_hash": digest})
+    return Appended(seq, digest)

@@ -28,8 +28,9 @@ log = logging.getLogger("preflight.consent")
 RECORDERS = {"opt_out": record_opt_out, "opt_in": record_opt_back_in, "help": record_help}
 
 
-def handle_inbound(session: Session, workspace_id: str, params: dict, now: datetime) -> InboundMessage | None:
-    """Store and act on one inbound message; None when this MessageSid was already handled.
+def handle_inbound(session: Session, workspace_id: str, params: dict, now: datetime) -> int | None:
+    """Store and act on one inbound message: the stored row's id, or None when this
+    MessageSid was already handled.
 
     Raises InvalidInput when MessageSid or From is missing (the webhook answers 400).
     """
@@ -48,7 +49,7 @@ def handle_inbound(session: Session, workspace_id: str, params: dict, now: datet
     inbound_id = session.execute(stmt).scalar_one_or_none()
     if inbound_id is None:
         return None
-    message = session.get(InboundMessage, inbound_id)
+    to_number = (params.get("To") or None) and params["To"][:32]
     if classification in RECORDERS:
         try:
             phone = validate_phone(sender, "From")
@@ -59,6 +60,6 @@ def handle_inbound(session: Session, workspace_id: str, params: dict, now: datet
             RECORDERS[classification](session, workspace_id, phone, "sms", text, now, now, "twilio",
                                       dedupe_key=sid)
     audit.append(session, workspace_id=workspace_id, actor="twilio", action="inbound.received", subject=sender,
-                 data={"message_sid": sid, "from": sender, "to": message.to_number,
+                 data={"message_sid": sid, "from": sender, "to": to_number,
                        "classification": classification}, now=now)
-    return message
+    return inbound_id
