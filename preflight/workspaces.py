@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from . import audit
@@ -70,12 +70,17 @@ def revoke_key(session: Session, key_id: str, now: datetime, actor: str = "syste
     return key
 
 
+_KEY_BY_PREFIX = select(ApiKey.id, ApiKey.workspace_id, ApiKey.role, ApiKey.secret_hash, ApiKey.revoked_at).where(
+    ApiKey.prefix == bindparam("prefix"))
+
+
 def authenticate(session: Session, presented: str) -> Caller:
-    """Resolve a bearer key to its caller, comparing hashes in constant time."""
+    """Resolve a bearer key to its caller, comparing hashes in constant time (one
+    pre-built Core query: every authenticated request makes it)."""
     prefix = apikeys.parse_prefix(presented or "")
     if prefix is None:
         raise Unauthorized("invalid API key")
-    key = session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)).one_or_none()
+    key = session.execute(_KEY_BY_PREFIX, {"prefix": prefix}).one_or_none()
     if key is None or not apikeys.matches(presented, key.secret_hash) or key.revoked_at is not None:
         raise Unauthorized("invalid API key")
     return Caller(workspace_id=key.workspace_id, role=key.role, actor=key.id)

@@ -68,15 +68,29 @@ class WorkspaceSnapshot:
     credit_balance: int | None
     connection: ConnectionRef | None
     latest_check: CheckRef | None
+    # When read with the snapshot: the latest carrier error for the sender at or after
+    # the latest check, and the US segments submitted in [day_start, until].
+    carrier_error_at: datetime | None = None
+    us_segments: int | None = None
 
 
 _LATEST_CHECK_ID = (select(ReadinessCheck.id)
                     .where(ReadinessCheck.workspace_id == Workspace.id, ReadinessCheck.complete.is_(True))
                     .order_by(ReadinessCheck.finished_at.desc(), ReadinessCheck.id.desc()).limit(1)
                     .correlate(Workspace).scalar_subquery())
+_LATEST_ERROR = (select(func.max(CarrierError.occurred_at))
+                 .where(CarrierError.workspace_id == Workspace.id, CarrierError.sender == Connection.phone_number,
+                        CarrierError.occurred_at >= ReadinessCheck.finished_at)
+                 .correlate(Workspace, Connection, ReadinessCheck).scalar_subquery())
+_US_SEGMENTS = (select(func.coalesce(func.sum(Message.segments), 0))
+                .where(bindparam("with_total", type_=Boolean), Message.workspace_id == Workspace.id,
+                       Message.is_us.is_(True), Message.submitted_at.is_not(None),
+                       Message.submitted_at >= bindparam("day_start"), Message.submitted_at <= bindparam("until"))
+                .correlate(Workspace).scalar_subquery())
 _SNAPSHOT = (select(Workspace.credit_balance, Connection.account_sid, Connection.token_ciphertext,
                     Connection.phone_number, ReadinessCheck.id, ReadinessCheck.finished_at,
-                    ReadinessCheck.phone_number.label("check_phone_number"))
+                    ReadinessCheck.phone_number.label("check_phone_number"),
+                    _LATEST_ERROR.label("carrier_error_at"), _US_SEGMENTS.label("us_segments"))
              .select_from(Workspace)
              .outerjoin(Connection, Connection.workspace_id == Workspace.id)
              .outerjoin(ReadinessCheck, ReadinessCheck.id == _LATEST_CHECK_ID)
@@ -85,16 +99,22 @@ _SNAPSHOT = (select(Workspace.credit_balance, Connection.account_sid, Connection
 _SNAPSHOT_LOCKED = _SNAPSHOT.with_for_update(of=Workspace.__table__, key_share=True)
 
 
-def workspace_snapshot(session: Session, workspace_id: str, lock: bool = False) -> WorkspaceSnapshot:
-    """The workspace's balance, connection and latest complete check in one query;
-    `lock` also takes the workspace lock every send-path transaction takes first."""
-    row = session.execute(_SNAPSHOT_LOCKED if lock else _SNAPSHOT, {"ws": workspace_id}).first()
+def workspace_snapshot(session: Session, workspace_id: str, lock: bool = False,
+                       until: datetime | None = None) -> WorkspaceSnapshot:
+    """The workspace's balance, connection and latest complete check, the latest carrier
+    error since that check and (with `until`) the US segments submitted from Pacific
+    midnight of `until` to `until`, in one query; `lock` also takes the workspace lock
+    every send-path transaction takes first."""
+    at = until if until is not None else datetime.now(timezone.utc)
+    row = session.execute(_SNAPSHOT_LOCKED if lock else _SNAPSHOT, {
+        "ws": workspace_id, "with_total": until is not None, "day_start": pacific_midnight(at),
+        "until": at}).first()
     if row is None:
         return WorkspaceSnapshot(None, None, None)
-    balance, sid, ciphertext, phone, check_id, finished_at, check_phone = row
+    balance, sid, ciphertext, phone, check_id, finished_at, check_phone, error_at, segments = row
     conn = ConnectionRef(workspace_id, sid, ciphertext, phone) if sid is not None else None
     check = CheckRef(check_id, finished_at, check_phone) if check_id is not None else None
-    return WorkspaceSnapshot(balance, conn, check)
+    return WorkspaceSnapshot(balance, conn, check, error_at, int(segments) if until is not None else None)
 
 
 _CHAIN_CACHE: dict[str, dict] = {}
@@ -136,7 +156,13 @@ def account_facts(session: Session, workspace_id: str, send_at: datetime, *, rea
                          credit_balance=snap.credit_balance, mode=mode)
     with_errors = conn is not None and check is not None
     with_total = us_total and readiness == READINESS_OK and facts.daily_cap is not None
-    if with_errors or with_total:
+    latest = snap.latest_check
+    if with_errors and latest is not None and latest.id == check.id and (not with_total or snap.us_segments is not None):
+        # The snapshot read both for this very check (the usual case): no second query.
+        facts.carrier_error = _error_after(session, workspace_id, conn.phone_number, check, snap.carrier_error_at)
+        if with_total:
+            facts.us_segments_today = snap.us_segments
+    elif with_errors or with_total:
         error_at, total = session.execute(_ACTIVITY, {
             "ws": workspace_id, "sender": conn.phone_number if with_errors else "",
             "since": check.finished_at if with_errors else send_at, "with_errors": with_errors,
