@@ -96,7 +96,8 @@ def main() -> None:
     parser.add_argument("--sends", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--database-url", default=os.environ.get("PREFLIGHT_BENCH_DATABASE_URL"))
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn gthread threads per worker")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="gunicorn gthread threads per worker (1 measured best: the GIL and the write lock)")
     args = parser.parse_args()
 
     from preflight.sandbox import scenarios
