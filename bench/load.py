@@ -116,7 +116,7 @@ class Stack:
         self.start_sandbox()
         gunicorn = subprocess.Popen(
             [GUNICORN, "-w", str(self.args.workers), "-k", self.args.worker_class, "--threads", str(self.args.threads),
-             "-b", f"127.0.0.1:{self.port}", "--access-logfile", "/dev/null",
+             "-b", f"127.0.0.1:{self.port}",
              "--error-logfile", str(self.tmp / "gunicorn.log"),
              "wsgi:app" if (ROOT / "wsgi.py").exists() else "preflight:create_app()"], env=self.env, cwd=ROOT)
         self.procs.append(gunicorn)
