@@ -27,7 +27,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -110,16 +110,17 @@ def claim(session: Session, workspace_id: str, key: str, digest: str, now: datet
     return Replay(row.response_status, dict(row.response_body or {}))
 
 
-def store(session: Session, workspace_id: str, key: str | None, status: int, body: dict,
-          message_id: str | None = None) -> None:
-    """Store the response to replay for `key` (no-op without a key)."""
+_keys = IdempotencyKey.__table__
+_STORE = (update(_keys).where(_keys.c.workspace_id == bindparam("ws"), _keys.c.key == bindparam("k"))
+          .values(response_status=bindparam("status"), response_body=bindparam("body", type_=_keys.c.response_body.type)))
+
+
+def store(session: Session, workspace_id: str, key: str | None, status: int, body: dict) -> None:
+    """Store the response to replay for `key` (no-op without a key): one pre-built
+    Core statement, as every send stores its answer."""
     if key is None:
         return
-    values = {"response_status": status, "response_body": body}
-    if message_id is not None:
-        values["message_id"] = message_id
-    session.execute(update(IdempotencyKey).where(
-        IdempotencyKey.workspace_id == workspace_id, IdempotencyKey.key == key).values(**values))
+    session.execute(_STORE, {"ws": workspace_id, "k": key, "status": status, "body": body})
 
 
 def store_for_message(session: Session, workspace_id: str, message_id: str, status: int, body: dict) -> None:
