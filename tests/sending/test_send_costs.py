@@ -1,0 +1,104 @@
+"""What the hot paths cost in statements, and what they must not lock.
+
+The load figures in docs/RELIABILITY.md rest on these: a send is two short write
+transactions plus a lock-free authentication read, a dry run is four reads that take
+no write lock. A change that re-reads rows (the ORM's weak identity map once made the
+send read the workspace and the connection twice) or moves a read into a write
+transaction fails here, not only in a benchmark run by hand.
+"""
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from tests.sending.send_helpers import MARKETING_BODY, NY, send
+
+SEND_BUDGET = 16  # measured: 15 (SQLite: 2 BEGIN IMMEDIATE; PostgreSQL: 1 SET LOCAL)
+DRY_RUN_BUDGET = 4  # key, workspace snapshot, consent, marketing history
+
+
+@contextmanager
+def statements(rt):
+    """Every statement any of the runtime's engines executes inside the block."""
+    seen: list[str] = []
+    lock = threading.Lock()
+
+    def listen(conn, cursor, statement, *args):
+        with lock:
+            seen.append(" ".join(statement.split()))
+
+    engines = [rt.engine] + ([rt._read_engine] if rt._read_engine is not None else [])
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", listen)
+    try:
+        yield seen
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", listen)
+
+
+def test_a_send_stays_within_its_statement_budget(client, ready, rt):
+    assert send(client, ready, key="warm-up").status_code == 201  # caches filled, like a running worker
+    with statements(rt) as seen:
+        resp = send(client, ready, key="measured", body=MARKETING_BODY + " 2")
+    assert resp.status_code == 201, resp.get_json()
+    assert len(seen) <= SEND_BUDGET, "\n".join(seen)
+    begins = [s for s in seen if s.startswith("BEGIN")]
+    if rt.engine.dialect.name == "sqlite":
+        # Exactly two write transactions: the decision and the outcome. Authentication
+        # and every read before the decision take no write lock.
+        assert len(begins) == 2, "\n".join(seen)
+    # Each row is read once: the workspace, its connection and its latest check come
+    # together in the snapshot.
+    assert sum(s.startswith("SELECT") and " FROM connections" in s and "workspaces" not in s for s in seen) == 0
+    assert sum("FROM readiness_checks" in s for s in seen) == 1, "\n".join(seen)
+
+
+def test_a_dry_run_reads_four_times_and_writes_nothing(client, ready, rt):
+    body = {"recipients": [NY], "body": MARKETING_BODY, "category": "marketing"}
+    assert client.post("/v1/messages/preflight", headers=ready.headers("sender"), json=body).status_code == 200
+    with statements(rt) as seen:
+        resp = client.post("/v1/messages/preflight", headers=ready.headers("sender"), json=body)
+    assert resp.status_code == 200 and resp.get_json()["results"][0]["decision"] == "allowed"
+    assert len(seen) <= DRY_RUN_BUDGET, "\n".join(seen)
+    assert all(s.startswith("SELECT") for s in seen), "\n".join(seen)
+
+
+def test_reads_answer_while_another_writer_holds_the_sqlite_lock(client, ready, rt, db_url):
+    """Authentication, the contact read and the dry run never wait for SQLite's write
+    lock (before, every authenticated request took it to read the API key)."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("SQLite's database-wide write lock")
+    holder = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        contact = client.get(f"/v1/contacts/{NY}", headers=ready.headers("sender"))
+        dry = client.post("/v1/messages/preflight", headers=ready.headers("sender"),
+                          json={"recipients": [NY], "body": MARKETING_BODY, "category": "marketing"})
+        elapsed = time.monotonic() - started
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert contact.status_code == 200 and dry.status_code == 200
+    assert elapsed < 5, f"reads waited {elapsed:.1f} s for the write lock"
+
+
+def test_a_rotated_auth_token_is_used_by_the_next_send(client, ready, sandbox, scenario):
+    """The send path keeps a gateway per connection; a new token must make a new one."""
+    assert send(client, ready, key="before").status_code == 201
+    new_token = "f" * 32
+    sandbox.auth_token = new_token  # rotated at Twilio: the old token is refused from now on
+    resp = send(client, ready, key="stale", body=MARKETING_BODY + " stale")
+    assert resp.status_code == 503 and resp.get_json()["error"]["code"] == "twilio_unavailable"
+    put = client.put("/v1/connection", headers=ready.headers("admin"), json={
+        "account_sid": sandbox.account_sid, "auth_token": new_token,
+        "phone_number": scenario["incoming_phone_numbers"][0]["phone_number"]})
+    assert put.status_code == 200, put.get_json()
+    resp = send(client, ready, key="after", body=MARKETING_BODY + " after")
+    assert resp.status_code == 201, resp.get_json()
