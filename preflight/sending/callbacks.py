@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -29,21 +29,30 @@ OPT_OUT_CODE = "21610"
 UNREGISTERED_CODE = "30034"
 
 
-def _find(session: Session, workspace_id: str, message_id: str | None, sid: str | None) -> Message | None:
+_m = Message.__table__
+_COLUMNS = (_m.c.id, _m.c.status, _m.c.twilio_sid, _m.c.submitted_at, _m.c.created_at, _m.c.to_number,
+            _m.c.from_number)
+# Pre-built Core statements: every send gets two or three callbacks.
+_BY_ID = select(*_COLUMNS).where(_m.c.id == bindparam("mid"), _m.c.workspace_id == bindparam("ws")).with_for_update()
+_BY_SID = (select(*_COLUMNS).where(_m.c.twilio_sid == bindparam("sid"), _m.c.workspace_id == bindparam("ws"))
+           .with_for_update())
+
+
+def _find(session: Session, workspace_id: str, message_id: str | None, sid: str | None):
+    """The message's row (locked), by our id or else by Twilio's sid, within the workspace."""
     if message_id:
-        msg = session.scalars(select(Message).where(Message.id == message_id, Message.workspace_id == workspace_id)
-                              .with_for_update()).one_or_none()
-        if msg is not None:
-            return msg
+        row = session.execute(_BY_ID, {"mid": message_id, "ws": workspace_id}).one_or_none()
+        if row is not None:
+            return row
     if sid:
-        return session.scalars(select(Message).where(Message.twilio_sid == sid, Message.workspace_id == workspace_id)
-                               .with_for_update()).one_or_none()
+        return session.execute(_BY_SID, {"sid": sid, "ws": workspace_id}).one_or_none()
     return None
 
 
 def handle_status(session: Session, workspace_id: str, params: dict, now: datetime,
-                  message_id: str | None = None) -> Message | None:
-    """Apply one status callback in the caller's transaction; returns the message or None."""
+                  message_id: str | None = None) -> str | None:
+    """Apply one status callback in the caller's transaction; returns the message's id,
+    or None when the callback names no message of this workspace."""
     sid = params.get("MessageSid") or params.get("SmsSid")
     status = (params.get("MessageStatus") or params.get("SmsStatus") or "").strip().lower()
     error_code = (params.get("ErrorCode") or "").strip() or None
@@ -59,19 +68,20 @@ def handle_status(session: Session, workspace_id: str, params: dict, now: dateti
     stmt = insert_ignore(session, StatusEvent, ["message_id", "status"]).values(
         workspace_id=workspace_id, message_id=msg.id, status=status, error_code=error_code, received_at=now)
     if session.execute(stmt.returning(StatusEvent.id)).scalar_one_or_none() is None:
-        return msg  # a duplicate delivery: already applied once
+        return msg.id  # a duplicate delivery: already applied once
     previous = msg.status
     applied = can_move(previous, status)
+    changes: dict = {"updated_at": now}
     if applied:
-        msg.status = status
+        changes["status"] = status
         if error_code:
-            msg.error_code = error_code
+            changes["error_code"] = error_code
         if msg.submitted_at is None:
             # Reconcile had judged it not sent; Twilio says otherwise, so it counts again.
-            msg.submitted_at = msg.created_at
+            changes["submitted_at"] = msg.created_at
     if sid and not msg.twilio_sid:
-        msg.twilio_sid = sid
-    msg.updated_at = now
+        changes["twilio_sid"] = sid
+    session.execute(update(_m).where(_m.c.id == msg.id).values(**changes))
     audit.append(session, workspace_id=workspace_id, actor="twilio", action="message.status", subject=msg.id,
                  data={"status": status, "previous": previous, "applied": applied, "error_code": error_code,
                        "twilio_sid": sid}, now=now)
@@ -81,8 +91,7 @@ def handle_status(session: Session, workspace_id: str, params: dict, now: dateti
     if error_code == UNREGISTERED_CODE:
         record_carrier_error(session, workspace_id, msg.from_number or params.get("From") or "", error_code,
                              msg.id, now)
-    session.flush()
-    return msg
+    return msg.id
 
 
 def record_carrier_error(session: Session, workspace_id: str, sender: str, error_code: str,
