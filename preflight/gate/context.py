@@ -92,14 +92,6 @@ class ConsentView:
     opted_out: bool = False
     postal_code: str | None = None
 
-    @classmethod
-    def of(cls, state) -> "ConsentView":
-        """From a ContactState row or None."""
-        if state is None:
-            return NO_CONSENT
-        return cls(bool(state.marketing), bool(state.informational), bool(state.opted_out),
-                   state.postal_code)
-
 
 NO_CONSENT = ConsentView()
 

@@ -1,10 +1,12 @@
 """Preparing decision contexts from the database, in bulk where it matters.
 
 - `workspace_snapshot`: once per send or dry run, one query: the workspace's credit
-  balance, its connection and a reference to its latest complete readiness check
-  (the send path takes the workspace lock with it).
-- `account_facts`: from that snapshot and the readiness the caller resolved, plus
-  one query for carrier errors since that check and today's US segments.
+  balance, its connection, a reference to its latest complete readiness check, the
+  latest carrier error since that check and today's US segments (the send path takes
+  the workspace lock with it).
+- `account_facts`: from that snapshot and the readiness the caller resolved; only
+  when a send had to run a fresh check first does it read the carrier errors and
+  today's segments again (one query).
 - `recipient_facts` / `recipient_rows`: for a list of numbers at once:
   classification (cached per NPA-NXX by `places.classify`), consent states in
   chunked IN-queries, and the send history in one query per chunk returning both the
@@ -99,13 +101,16 @@ _SNAPSHOT = (select(Workspace.credit_balance, Connection.account_sid, Connection
 _SNAPSHOT_LOCKED = _SNAPSHOT.with_for_update(of=Workspace.__table__, key_share=True)
 
 
+_UNUSED_INSTANT = datetime(2000, 1, 1, tzinfo=timezone.utc)
+
+
 def workspace_snapshot(session: Session, workspace_id: str, lock: bool = False,
                        until: datetime | None = None) -> WorkspaceSnapshot:
     """The workspace's balance, connection and latest complete check, the latest carrier
     error since that check and (with `until`) the US segments submitted from Pacific
     midnight of `until` to `until`, in one query; `lock` also takes the workspace lock
     every send-path transaction takes first."""
-    at = until if until is not None else datetime.now(timezone.utc)
+    at = until if until is not None else _UNUSED_INSTANT  # the sum is switched off then
     row = session.execute(_SNAPSHOT_LOCKED if lock else _SNAPSHOT, {
         "ws": workspace_id, "with_total": until is not None, "day_start": pacific_midnight(at),
         "until": at}).first()
@@ -157,7 +162,9 @@ def account_facts(session: Session, workspace_id: str, send_at: datetime, *, rea
     with_errors = conn is not None and check is not None
     with_total = us_total and readiness == READINESS_OK and facts.daily_cap is not None
     latest = snap.latest_check
-    if with_errors and latest is not None and latest.id == check.id and (not with_total or snap.us_segments is not None):
+    from_snapshot = (with_errors and latest is not None and latest.id == check.id
+                     and (not with_total or snap.us_segments is not None))
+    if from_snapshot:
         # The snapshot read both for this very check (the usual case): no second query.
         facts.carrier_error = _error_after(session, workspace_id, conn.phone_number, check, snap.carrier_error_at)
         if with_total:

@@ -13,8 +13,10 @@ same key:
   `idempotency_in_progress`;
 - a claim older than 24 hours is taken over by a conditional UPDATE (`... WHERE
   created_at < cutoff`), so two requests cannot both take over one expired claim; so
-  is a claim that never got as far as a recorded decision (`message_id` null) within
-  `ORPHAN_AFTER`: its request died before deciding, so nothing can have been sent.
+  is a claim without a message (`message_id` null) older than `ORPHAN_AFTER`: its
+  request died before deciding, so nothing can have been sent. (Claims name their
+  message from the start and commit with it, so only rows written before that was so
+  can be such orphans.)
 
 `release` deletes a claim whose request ended without an outcome worth keeping
 (Twilio definitely did not take the message), so a retry with the same key may try
