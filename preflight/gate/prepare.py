@@ -27,10 +27,11 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Boolean, bindparam, func, null, select, union_all
+from sqlalchemy import Boolean, bindparam, case, func, null, select, union_all
 from sqlalchemy.orm import Session
 
-from ..models import AuditEvent, CarrierError, Connection, ContactState, Message, ReadinessCheck, Workspace
+from ..models import (AuditEvent, CarrierError, Connection, ContactState, Message, ReadinessCheck, UsDailySegments,
+                      Workspace)
 from .context import NO_CONSENT, READINESS_OK, AccountFacts, ConsentView, RecipientFacts
 from .places import RecipientInfo, classify, places_for
 
@@ -44,6 +45,37 @@ def pacific_midnight(moment: datetime) -> datetime:
     local = moment.astimezone(PACIFIC)
     start = datetime(local.year, local.month, local.day, tzinfo=PACIFIC)
     return start.astimezone(timezone.utc)
+
+
+def pacific_day(moment: datetime) -> str:
+    """The Pacific date of `moment`, YYYY-MM-DD (the key of `us_daily_segments`)."""
+    return moment.astimezone(PACIFIC).date().isoformat()
+
+
+def next_pacific_midnight(moment: datetime) -> datetime:
+    """Midnight America/Los_Angeles ending the Pacific day of `moment` (UTC; DST-correct:
+    the next local date's midnight, not 24 hours later)."""
+    following = moment.astimezone(PACIFIC).date() + timedelta(days=1)
+    return datetime(following.year, following.month, following.day, tzinfo=PACIFIC).astimezone(timezone.utc)
+
+
+def us_segments_expression(workspace_id):
+    """US segments submitted in [Pacific midnight of `until`, `until`] (parameters
+    `day`, `until`, `day_end`): the day's running total minus what was submitted
+    after `until` that day. For a decision made now the second part is an empty
+    range; only a dry run dated earlier in the day reads rows."""
+    day_total = (select(UsDailySegments.segments)
+                 .where(UsDailySegments.workspace_id == workspace_id, UsDailySegments.day == bindparam("day"))
+                 .scalar_subquery())
+    after = (select(func.coalesce(func.sum(Message.segments), 0))
+             .where(Message.workspace_id == workspace_id, Message.is_us.is_(True),
+                    Message.submitted_at > bindparam("until"), Message.submitted_at < bindparam("day_end"))
+             .scalar_subquery())
+    return func.coalesce(day_total, 0) - after
+
+
+def us_segments_params(until: datetime) -> dict:
+    return {"day": pacific_day(until), "until": until, "day_end": next_pacific_midnight(until)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +116,7 @@ _LATEST_ERROR = (select(func.max(CarrierError.occurred_at))
                  .where(CarrierError.workspace_id == Workspace.id, CarrierError.sender == Connection.phone_number,
                         CarrierError.occurred_at >= ReadinessCheck.finished_at)
                  .correlate(Workspace, Connection, ReadinessCheck).scalar_subquery())
-_US_SEGMENTS = (select(func.coalesce(func.sum(Message.segments), 0))
-                .where(bindparam("with_total", type_=Boolean), Message.workspace_id == Workspace.id,
-                       Message.is_us.is_(True), Message.submitted_at.is_not(None),
-                       Message.submitted_at >= bindparam("day_start"), Message.submitted_at <= bindparam("until"))
-                .correlate(Workspace).scalar_subquery())
+_US_SEGMENTS = case((bindparam("with_total", type_=Boolean), us_segments_expression(Workspace.id)), else_=None)
 _SNAPSHOT = (select(Workspace.credit_balance, Connection.account_sid, Connection.token_ciphertext,
                     Connection.phone_number, ReadinessCheck.id, ReadinessCheck.finished_at,
                     ReadinessCheck.phone_number.label("check_phone_number"),
@@ -110,10 +138,9 @@ def workspace_snapshot(session: Session, workspace_id: str, lock: bool = False,
     error since that check and (with `until`) the US segments submitted from Pacific
     midnight of `until` to `until`, in one query; `lock` also takes the workspace lock
     every send-path transaction takes first."""
-    at = until if until is not None else _UNUSED_INSTANT  # the sum is switched off then
+    at = until if until is not None else _UNUSED_INSTANT  # the total is switched off then
     row = session.execute(_SNAPSHOT_LOCKED if lock else _SNAPSHOT, {
-        "ws": workspace_id, "with_total": until is not None, "day_start": pacific_midnight(at),
-        "until": at}).first()
+        "ws": workspace_id, "with_total": until is not None, **us_segments_params(at)}).first()
     if row is None:
         return WorkspaceSnapshot(None, None, None)
     balance, sid, ciphertext, phone, check_id, finished_at, check_phone, error_at, segments = row
@@ -173,7 +200,7 @@ def account_facts(session: Session, workspace_id: str, send_at: datetime, *, rea
         error_at, total = session.execute(_ACTIVITY, {
             "ws": workspace_id, "sender": conn.phone_number if with_errors else "",
             "since": check.finished_at if with_errors else send_at, "with_errors": with_errors,
-            "day_start": pacific_midnight(send_at), "until": send_at, "with_total": with_total}).one()
+            "with_total": with_total, **us_segments_params(send_at)}).one()
         if with_errors:
             facts.carrier_error = _error_after(session, workspace_id, conn.phone_number, check, error_at)
         if with_total:
@@ -188,11 +215,7 @@ _ACTIVITY = select(
         bindparam("with_errors", type_=Boolean), CarrierError.workspace_id == bindparam("ws"),
         CarrierError.sender == bindparam("sender"), CarrierError.occurred_at >= bindparam("since"))
     .scalar_subquery(),
-    select(func.coalesce(func.sum(Message.segments), 0)).where(
-        bindparam("with_total", type_=Boolean), Message.workspace_id == bindparam("ws"), Message.is_us.is_(True),
-        Message.submitted_at.is_not(None), Message.submitted_at >= bindparam("day_start"),
-        Message.submitted_at <= bindparam("until"))
-    .scalar_subquery(),
+    case((bindparam("with_total", type_=Boolean), us_segments_expression(bindparam("ws"))), else_=None),
 )
 
 

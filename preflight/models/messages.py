@@ -49,6 +49,19 @@ class Message(Base):
     updated_at: Mapped[datetime]
 
 
+class UsDailySegments(Base):
+    """US segments submitted per workspace and Pacific day: the running total the
+    T-Mobile daily cap is checked against. It moves with `messages.submitted_at`
+    (`sending.daily.count`, in the transaction that sets or clears it), so a
+    decision reads one row instead of summing the day's sends."""
+
+    __tablename__ = "us_daily_segments"
+
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id"), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD in America/Los_Angeles
+    segments: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class IdempotencyKey(Base):
     """An `Idempotency-Key` claim: inserted first (insert-or-nothing), completed with the response."""
 

@@ -21,6 +21,7 @@ from .. import audit
 from ..consent.ledger import record_opt_out
 from ..consent.sql import insert_ignore
 from ..models import CarrierError, Message, StatusEvent
+from . import daily
 from .status import can_move
 
 log = logging.getLogger("preflight.sending.callbacks")
@@ -31,7 +32,7 @@ UNREGISTERED_CODE = "30034"
 
 _m = Message.__table__
 _COLUMNS = (_m.c.id, _m.c.status, _m.c.twilio_sid, _m.c.submitted_at, _m.c.created_at, _m.c.to_number,
-            _m.c.from_number)
+            _m.c.from_number, _m.c.is_us, _m.c.segments)
 # Pre-built Core statements: every send gets two or three callbacks.
 _BY_ID = select(*_COLUMNS).where(_m.c.id == bindparam("mid"), _m.c.workspace_id == bindparam("ws")).with_for_update()
 _BY_SID = (select(*_COLUMNS).where(_m.c.twilio_sid == bindparam("sid"), _m.c.workspace_id == bindparam("ws"))
@@ -79,6 +80,8 @@ def handle_status(session: Session, workspace_id: str, params: dict, now: dateti
         if msg.submitted_at is None:
             # Reconcile had judged it not sent; Twilio says otherwise, so it counts again.
             changes["submitted_at"] = msg.created_at
+            if msg.is_us:
+                daily.count(session, workspace_id, msg.created_at, msg.segments)
     if sid and not msg.twilio_sid:
         changes["twilio_sid"] = sid
     session.execute(update(_m).where(_m.c.id == msg.id).values(**changes))

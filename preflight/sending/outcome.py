@@ -26,7 +26,7 @@ from ..law.reasons import REASONS, finding
 from ..law.twilio_errors import lookup
 from ..models import Message, Workspace
 from ..twilio import TwilioAuthError
-from . import idempotency
+from . import daily, idempotency
 from .locks import lock_workspace
 from .present import SendResult, blocked_body, error_envelope, sent_body
 from .status import RANK, rank
@@ -95,6 +95,8 @@ def record(rt, msg: Message, key: str | None, result):
             body = sent_body(row)
             idempotency.store(s, ws_id, key, 201, body)
             return SendResult(201, body)
+        if row.is_us and row.submitted_at is not None:
+            daily.count(s, ws_id, row.submitted_at, -row.segments)
         row.submitted_at = None
         row.error_code = str(exc.code) if exc.code is not None else None
         row.error_message = exc.message

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..models import Connection, Message
 from ..twilio import TwilioError
-from . import idempotency
+from . import daily, idempotency
 from .outcome import refund
 from .locks import lock_workspace
 from .present import error_envelope, sent_body
@@ -116,6 +116,8 @@ def _settle(rt, message_id: str, found: list[dict]) -> str:
         if now - at < SETTLE_WINDOW:
             return "pending"
         msg.status = "error"
+        if msg.is_us and msg.submitted_at is not None:
+            daily.count(s, msg.workspace_id, msg.submitted_at, -msg.segments)
         msg.submitted_at = None
         msg.error_message = "not sent: Twilio has no such message"
         msg.updated_at = now

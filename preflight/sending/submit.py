@@ -36,7 +36,7 @@ from ..law.reasons import finding
 from ..models import Message, new_id
 from ..twilio import TwilioError
 from ..workspaces import Caller
-from . import idempotency, outcome
+from . import daily, idempotency, outcome
 from .present import SendResult, blocked_body
 
 MAX_429_RETRIES = 2
@@ -104,6 +104,8 @@ def _decide_and_record(rt, s, caller: Caller, payload: dict, message: MessageFac
                   submitted_at=now if allowed else None, updated_at=now)
     s.add(msg)
     s.flush()
+    if allowed and msg.is_us:
+        daily.count(s, ws_id, now, msg.segments)
     audit.append(s, workspace_id=ws_id, actor=caller.actor, action="message.decided", subject=msg.id,
                  data={"to": to, "category": category, "decision": decision.decision,
                        "reasons": decision.codes, "warnings": [w["code"] for w in decision.warnings],

@@ -64,3 +64,34 @@ def test_cli_db_upgrade_is_idempotent(tmp_path):
         out = runner.invoke(args=["db", "upgrade"])
         assert out.exit_code == 0, out.output
     app.extensions["preflight"].close()
+
+
+def test_0004_backfills_the_daily_us_totals(tmp_path):
+    """Upgrading a database that already holds sends fills `us_daily_segments` with
+    each workspace's US segments per Pacific day (only submitted ones count)."""
+    url = f"sqlite:///{tmp_path / 'b.sqlite3'}"
+    upgrade(url, "0003")
+    engine = create_engine(url)
+    rows = [  # (id, is_us, segments, submitted_at)
+        ("m1", 1, 2, "2026-06-02 16:00:00.000000"),   # 09:00 PDT June 2
+        ("m2", 1, 1, "2026-06-03 06:30:00.000000"),   # 23:30 PDT June 2
+        ("m3", 1, 3, "2026-06-03 07:30:00.000000"),   # 00:30 PDT June 3
+        ("m4", 0, 5, "2026-06-02 16:00:00.000000"),   # Canada: not counted
+        ("m5", 1, 4, None),                           # refused: not counted
+    ]
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO workspaces (id, name, created_at, time_zone) "
+                          "VALUES ('ws', 'W', '2026-06-01 00:00:00', 'UTC')"))
+        for mid, is_us, segments, submitted in rows:
+            conn.execute(text(
+                "INSERT INTO messages (id, workspace_id, to_number, body, category, decision, status, reasons, "
+                "warnings, segments, is_us, created_at, submitted_at, updated_at) VALUES (:id, 'ws', '+1', 'b', "
+                "'marketing', 'allowed', 'submitted', '[]', '[]', :seg, :us, '2026-06-02 16:00:00', :sub, "
+                "'2026-06-02 16:00:00')"), {"id": mid, "seg": segments, "us": is_us, "sub": submitted})
+    engine.dispose()
+    upgrade(url)
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        got = dict(conn.execute(text("SELECT day, segments FROM us_daily_segments WHERE workspace_id = 'ws'")).all())
+    engine.dispose()
+    assert got == {"2026-06-02": 3, "2026-06-03": 3}
