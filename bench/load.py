@@ -291,6 +291,49 @@ def run_wrk(name, make_request, count: int, concurrency: int, seconds: float, ba
             "client": "wrk"}
 
 
+def run_open(name, make_request, rate: float, seconds: float, max_in_flight: int = 64) -> dict:
+    """Open loop: request i is due at t0 + i / rate whether or not earlier ones have
+    answered, and its latency counts from when it was due (so a stall is charged to
+    every request it delayed, not hidden by a closed loop slowing down)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    local = threading.local()
+    total = int(rate * seconds)
+    latencies, statuses, lock = [], {}, threading.Lock()
+
+    def job(i, due):
+        session = getattr(local, "session", None)
+        if session is None:
+            session = local.session = requests.Session()
+        method, url, kwargs = make_request(i)
+        try:
+            status = session.request(method, url, timeout=30, **kwargs).status_code
+        except requests.RequestException as exc:
+            status = f"exc:{type(exc).__name__}"
+        done = time.perf_counter()
+        with lock:
+            latencies.append(done - due)
+            statuses[status] = statuses.get(status, 0) + 1
+        return done
+
+    with ThreadPoolExecutor(max_in_flight) as pool:
+        t0 = time.perf_counter() + 0.2
+        futures = []
+        for i in range(total):
+            due = t0 + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            futures.append(pool.submit(job, i, due))
+        end = max(f.result() for f in futures)
+    lat = sorted(latencies)
+    q = statistics.quantiles(lat, n=100)
+    return {"name": name, "requests": total, "offered_rps": rate, "seconds": round(end - t0, 2),
+            "rps": round(total / (end - t0), 1), "p50_ms": round(q[49] * 1000, 1), "p99_ms": round(q[98] * 1000, 1),
+            "max_ms": round(lat[-1] * 1000, 1), "statuses": {str(k): v for k, v in sorted(statuses.items(), key=str)},
+            "client": "python, open loop"}
+
+
 def sandbox_messages(stack: Stack, seed: dict) -> list[dict]:
     auth = (seed["account_sid"], seed["token"])
     url = f"{stack.sandbox_base}/2010-04-01/Accounts/{seed['account_sid']}/Messages.json?PageSize=1000"
@@ -319,6 +362,9 @@ def main() -> int:
     p.add_argument("--fault-seconds", type=float, default=60)
     p.add_argument("--recipients", type=int, default=200)
     p.add_argument("--json", default=None, help="write the figures here")
+    p.add_argument("--open-rate", type=float, default=150,
+                   help="also offer gated sends at this fixed rate (open loop; 0: skip)")
+    p.add_argument("--open-seconds", type=float, default=20)
     p.add_argument("--only", default=None, help="comma-separated run names (e.g. 'dry run,contact read')")
     p.add_argument("--py-spy", dest="py_spy", default=None,
                    help="directory: profile the gunicorn workers with py-spy during each run (collapsed stacks)")
@@ -383,6 +429,12 @@ def main() -> int:
                 spy.send_signal(2)
                 spy.wait(30)
             fig.pop("_results", None)
+            figures.append(fig)
+            print(json.dumps(fig), flush=True)
+
+        if args.open_rate > 0 and (not only or "open loop" in only):
+            fig = run_open(f"gated send, open loop at {args.open_rate:g}/s", lambda i: send(i, "o"),
+                           args.open_rate, args.open_seconds)
             figures.append(fig)
             print(json.dumps(fig), flush=True)
 
