@@ -50,31 +50,47 @@ def raw_time_iso(value) -> str:
     return value.isoformat(timespec="microseconds") + "Z"
 
 
-def _event_rows(session: Session, workspace_id: str):
+def _event_rows(session: Session, workspace_id: str, min_seq: int = 1):
     # Core rows with the time as the driver gives it: no ORM or per-row type processing
     # on a walk over millions of events.
     occurred = type_coerce(AuditEvent.occurred_at, String())
     stmt = (select(AuditEvent.seq, occurred, AuditEvent.actor, AuditEvent.action, AuditEvent.subject,
                    AuditEvent.data, AuditEvent.prev_hash, AuditEvent.hash)
-            .where(AuditEvent.workspace_id == workspace_id).order_by(AuditEvent.seq)
+            .where(AuditEvent.workspace_id == workspace_id, AuditEvent.seq >= min_seq).order_by(AuditEvent.seq)
             .execution_options(yield_per=BATCH))
     return session.connection().execute(stmt)
 
 
 def verify_chain(session: Session, workspace_id: str, checkpoint: dict | None = None,
-                 public_key_hex: str | None = None) -> dict:
+                 public_key_hex: str | None = None, resume: tuple[int, str] | None = None) -> dict:
     """Recompute the workspace's chain; optionally hold it against a signed checkpoint.
 
     Returns ``{"intact", "events", "head": {"seq", "hash"}, "first_bad": {"seq", "reason"} | None}``
     plus ``"checkpoint"`` (the checkpoint check's outcome) when one is given. `public_key_hex`
     is the key the checkpoint must be signed with (the service's own key).
+
+    `resume` = (seq, hash) of an event an earlier walk found intact: the walk checks that
+    this event still carries that hash, then verifies only the events after it
+    (``"events"`` counts those). Edits to earlier events go unseen by such a walk; a
+    full one (or a signed checkpoint) finds them.
     """
+    if resume is not None and checkpoint is not None:
+        raise ValueError("a resumed walk cannot check a checkpoint")
     sha256 = hashlib.sha256
     first_bad = None
     expected_seq, prev, count = 1, GENESIS_HASH, 0
     checkpoint_hash = GENESIS_HASH if isinstance(checkpoint, dict) and checkpoint.get("seq") == 0 else None
     cp_seq = checkpoint.get("seq") if isinstance(checkpoint, dict) else None
-    for seq, occurred, actor, action, subject, data, prev_hash, stored in _event_rows(session, workspace_id):
+    rows = _event_rows(session, workspace_id, resume[0] if resume else 1)
+    if resume is not None and resume[0] >= 1:
+        anchor = next(iter(rows), None)
+        if anchor is None or anchor[0] != resume[0]:
+            first_bad = _bad(resume[0], f"event {resume[0]} is missing (it was verified before)")
+        elif anchor[7] != resume[1]:
+            first_bad = _bad(resume[0], "hash differs from the one verified before (the event was rewritten)")
+        else:
+            expected_seq, prev = resume[0] + 1, resume[1]
+    for seq, occurred, actor, action, subject, data, prev_hash, stored in rows:
         count += 1
         if seq == cp_seq:
             checkpoint_hash = stored

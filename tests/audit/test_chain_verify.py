@@ -139,3 +139,23 @@ def test_fast_encoder_matches_canonical_event(ws, seq, actor, action, subject, d
     when = datetime(2026, 6, 2, 16, 0, 0, 123456, tzinfo=timezone.utc)
     assert fast_canonical_event(ws, seq, format_time(when), actor, action, subject, data, prev) == \
         canonical_event(ws, seq, when, actor, action, subject, data, prev)
+
+
+def test_a_resumed_walk_verifies_only_what_came_after(rt, chain):
+    full = _verify(rt, chain.id)
+    append_events(rt, chain.id, 4)
+    with rt.transaction() as s:
+        resumed = verify_chain(s, chain.id, resume=(full["head"]["seq"], full["head"]["hash"]))
+    assert resumed["intact"] and resumed["events"] == 4
+    assert resumed["head"]["seq"] == full["head"]["seq"] + 4
+
+
+def test_a_resumed_walk_names_its_anchor_when_it_changed_or_went(rt, chain):
+    full = _verify(rt, chain.id)
+    anchor = full["head"]["seq"]
+    with rt.transaction() as s:
+        assert not verify_chain(s, chain.id, resume=(anchor, "0" * 64))["intact"]
+    tamper(rt, ("DELETE FROM audit_events WHERE workspace_id = :ws AND seq = :seq", {"ws": chain.id, "seq": anchor}))
+    with rt.transaction() as s:
+        gone = verify_chain(s, chain.id, resume=(anchor, full["head"]["hash"]))
+    assert gone["first_bad"] == {"seq": anchor, "reason": f"event {anchor} is missing (it was verified before)"}
