@@ -37,7 +37,10 @@ def verify(workspace_id: str) -> dict:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
         raise Forbidden("missing X-Twilio-Signature", code="invalid_signature")
-    conn = db().execute(_TOKEN, {"ws": workspace_id}).one_or_none()
+    # Read outside the write transaction: a forged request takes no lock (SQLite's write
+    # lock in particular) before it is refused.
+    with runtime().quick_read() as session:
+        conn = session.execute(_TOKEN, {"ws": workspace_id}).one_or_none()
     if conn is None:
         raise Forbidden("invalid signature", code="invalid_signature")
     params = request.form.to_dict(flat=True) if request.mimetype == "application/x-www-form-urlencoded" else {}

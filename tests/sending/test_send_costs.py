@@ -70,8 +70,9 @@ def test_a_dry_run_reads_four_times_and_writes_nothing(client, ready, rt):
 
 
 def test_reads_answer_while_another_writer_holds_the_sqlite_lock(client, ready, rt, db_url):
-    """Authentication, the contact read and the dry run never wait for SQLite's write
-    lock (before, every authenticated request took it to read the API key)."""
+    """Authentication, the contact read, the dry run and a webhook's signature check
+    never wait for SQLite's write lock (before, every authenticated request took it to
+    read the API key, and every webhook before its signature was checked)."""
     if not db_url.startswith("sqlite"):
         pytest.skip("SQLite's database-wide write lock")
     holder = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
@@ -81,11 +82,13 @@ def test_reads_answer_while_another_writer_holds_the_sqlite_lock(client, ready, 
         contact = client.get(f"/v1/contacts/{NY}", headers=ready.headers("sender"))
         dry = client.post("/v1/messages/preflight", headers=ready.headers("sender"),
                           json={"recipients": [NY], "body": MARKETING_BODY, "category": "marketing"})
+        forged = client.post(f"/webhooks/twilio/{ready.id}/inbound", headers={"X-Twilio-Signature": "forged"},
+                             data={"MessageSid": "SM" + "0" * 32, "From": NY, "Body": "STOP"})
         elapsed = time.monotonic() - started
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert contact.status_code == 200 and dry.status_code == 200
+    assert contact.status_code == 200 and dry.status_code == 200 and forged.status_code == 403
     assert elapsed < 5, f"reads waited {elapsed:.1f} s for the write lock"
 
 
