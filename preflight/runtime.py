@@ -40,7 +40,7 @@ class Runtime:
             self._quick_sessions = make_sessionmaker(self.engine.execution_options(isolation_level="AUTOCOMMIT"))
         self._send_gateways: dict[tuple, TwilioGateway] = {}
         self._tokens: dict[tuple, str] = {}
-        self._send_gateways_lock = threading.Lock()
+        self._cache_lock = threading.Lock()
 
     def now(self) -> datetime:
         value = self._clock()
@@ -98,7 +98,7 @@ class Runtime:
         token = self._tokens.get(key)
         if token is None:
             token = self.cipher.decrypt(connection.workspace_id, connection.token_ciphertext)
-            with self._send_gateways_lock:
+            with self._cache_lock:
                 if len(self._tokens) >= SEND_GATEWAY_CACHE:
                     self._tokens.clear()
                 self._tokens[key] = token
@@ -118,7 +118,7 @@ class Runtime:
         gateway = self._send_gateways.get(key)
         if gateway is None:
             gateway = self.gateway(connection)
-            with self._send_gateways_lock:
+            with self._cache_lock:
                 if len(self._send_gateways) >= SEND_GATEWAY_CACHE:
                     self._send_gateways.clear()
                 self._send_gateways[key] = gateway

@@ -75,7 +75,7 @@ class DryRun:
         self.session = session
         self.workspace_id = workspace_id
         self.send_at = send_at
-        snapshot = workspace_snapshot(session, workspace_id, until=send_at)
+        snapshot = workspace_snapshot(session, workspace_id, send_at)
         self.readiness = for_dry_run(session, rt, workspace_id, rt.now(), snapshot)
         self.account = account_facts(session, workspace_id, send_at, readiness=self.readiness.state,
                                      check=self.readiness.check, chain=self.readiness.chain, mode="dry_run",

@@ -102,25 +102,31 @@ class WorkspaceSnapshot:
     credit_balance: int | None
     connection: ConnectionRef | None
     latest_check: CheckRef | None
-    # When read with the snapshot: the latest carrier error for the sender at or after
-    # the latest check, and the US segments submitted in [day_start, until].
+    # The latest carrier error for the sender at or after the latest check, and the US
+    # segments submitted from Pacific midnight of `until` to `until`.
     carrier_error_at: datetime | None = None
-    us_segments: int | None = None
+    us_segments: int = 0
 
 
 _LATEST_CHECK_ID = (select(ReadinessCheck.id)
                     .where(ReadinessCheck.workspace_id == Workspace.id, ReadinessCheck.complete.is_(True))
                     .order_by(ReadinessCheck.finished_at.desc(), ReadinessCheck.id.desc()).limit(1)
                     .correlate(Workspace).scalar_subquery())
-_LATEST_ERROR = (select(func.max(CarrierError.occurred_at))
-                 .where(CarrierError.workspace_id == Workspace.id, CarrierError.sender == Connection.phone_number,
-                        CarrierError.occurred_at >= ReadinessCheck.finished_at)
-                 .correlate(Workspace, Connection, ReadinessCheck).scalar_subquery())
-_US_SEGMENTS = case((bindparam("with_total", type_=Boolean), us_segments_expression(Workspace.id)), else_=None)
+
+
+def latest_error_expression(workspace_id, sender, since):
+    """The latest registration error (30034) reported for `sender` at or after `since`."""
+    return (select(func.max(CarrierError.occurred_at))
+            .where(CarrierError.workspace_id == workspace_id, CarrierError.sender == sender,
+                   CarrierError.occurred_at >= since)
+            .scalar_subquery())
+
+
+_LATEST_ERROR = latest_error_expression(Workspace.id, Connection.phone_number, ReadinessCheck.finished_at)
 _SNAPSHOT = (select(Workspace.credit_balance, Connection.account_sid, Connection.token_ciphertext,
                     Connection.phone_number, ReadinessCheck.id, ReadinessCheck.finished_at,
                     ReadinessCheck.phone_number.label("check_phone_number"),
-                    _LATEST_ERROR.label("carrier_error_at"), _US_SEGMENTS.label("us_segments"))
+                    _LATEST_ERROR.label("carrier_error_at"), us_segments_expression(Workspace.id).label("us_segments"))
              .select_from(Workspace)
              .outerjoin(Connection, Connection.workspace_id == Workspace.id)
              .outerjoin(ReadinessCheck, ReadinessCheck.id == _LATEST_CHECK_ID)
@@ -129,24 +135,20 @@ _SNAPSHOT = (select(Workspace.credit_balance, Connection.account_sid, Connection
 _SNAPSHOT_LOCKED = _SNAPSHOT.with_for_update(of=Workspace.__table__, key_share=True)
 
 
-_UNUSED_INSTANT = datetime(2000, 1, 1, tzinfo=timezone.utc)
-
-
-def workspace_snapshot(session: Session, workspace_id: str, lock: bool = False,
-                       until: datetime | None = None) -> WorkspaceSnapshot:
+def workspace_snapshot(session: Session, workspace_id: str, until: datetime,
+                       lock: bool = False) -> WorkspaceSnapshot:
     """The workspace's balance, connection and latest complete check, the latest carrier
-    error since that check and (with `until`) the US segments submitted from Pacific
-    midnight of `until` to `until`, in one query; `lock` also takes the workspace lock
-    every send-path transaction takes first."""
-    at = until if until is not None else _UNUSED_INSTANT  # the total is switched off then
-    row = session.execute(_SNAPSHOT_LOCKED if lock else _SNAPSHOT, {
-        "ws": workspace_id, "with_total": until is not None, **us_segments_params(at)}).first()
+    error since that check and the US segments submitted from Pacific midnight of
+    `until` to `until`, in one query; `lock` also takes the workspace lock every
+    send-path transaction takes first."""
+    row = session.execute(_SNAPSHOT_LOCKED if lock else _SNAPSHOT,
+                          {"ws": workspace_id, **us_segments_params(until)}).first()
     if row is None:
         return WorkspaceSnapshot(None, None, None)
     balance, sid, ciphertext, phone, check_id, finished_at, check_phone, error_at, segments = row
     conn = ConnectionRef(workspace_id, sid, ciphertext, phone) if sid is not None else None
     check = CheckRef(check_id, finished_at, check_phone) if check_id is not None else None
-    return WorkspaceSnapshot(balance, conn, check, error_at, int(segments) if until is not None else None)
+    return WorkspaceSnapshot(balance, conn, check, error_at, int(segments))
 
 
 _CHAIN_CACHE: dict[str, dict] = {}
@@ -170,16 +172,15 @@ def cached_chain_facts(session: Session, check_id: str) -> dict:
 
 
 def account_facts(session: Session, workspace_id: str, send_at: datetime, *, readiness: str,
-                  check, chain: dict | None, mode: str, us_total: bool = True,
-                  snapshot: WorkspaceSnapshot | None = None) -> AccountFacts:
+                  check, chain: dict | None, mode: str, snapshot: WorkspaceSnapshot,
+                  us_total: bool = True) -> AccountFacts:
     """The workspace's facts for decisions at `send_at`.
 
     `readiness`, `check` (a ReadinessCheck or CheckRef) and `chain` come from the
     caller's readiness resolution (a send may run a fresh check first; a dry run only
-    reads the latest). `snapshot` is the caller's `workspace_snapshot` (read here when
-    not given). `us_total` False skips summing today's US segments (a send to a non-US
-    number)."""
-    snap = snapshot if snapshot is not None else workspace_snapshot(session, workspace_id)
+    reads the latest). `snapshot` is the caller's `workspace_snapshot` for `send_at`.
+    `us_total` False skips today's US segments (a send to a non-US number)."""
+    snap = snapshot
     conn = snap.connection
     facts = AccountFacts(workspace_id=workspace_id, connected=conn is not None,
                          sender=conn.phone_number if conn else None, readiness=readiness,
@@ -189,8 +190,7 @@ def account_facts(session: Session, workspace_id: str, send_at: datetime, *, rea
     with_errors = conn is not None and check is not None
     with_total = us_total and readiness == READINESS_OK and facts.daily_cap is not None
     latest = snap.latest_check
-    from_snapshot = (with_errors and latest is not None and latest.id == check.id
-                     and (not with_total or snap.us_segments is not None))
+    from_snapshot = with_errors and latest is not None and latest.id == check.id
     if from_snapshot:
         # The snapshot read both for this very check (the usual case): no second query.
         facts.carrier_error = _error_after(session, workspace_id, conn.phone_number, check, snap.carrier_error_at)
@@ -208,13 +208,12 @@ def account_facts(session: Session, workspace_id: str, send_at: datetime, *, rea
     return facts
 
 
-# Both of account_facts' aggregates in one round trip; each is skipped (a constant
-# false condition) when not wanted.
+# Both of account_facts' aggregates in one round trip, for a check other than the
+# snapshot's latest (a send that ran a fresh check while another completed); each is
+# switched off when not wanted.
 _ACTIVITY = select(
-    select(func.max(CarrierError.occurred_at)).where(
-        bindparam("with_errors", type_=Boolean), CarrierError.workspace_id == bindparam("ws"),
-        CarrierError.sender == bindparam("sender"), CarrierError.occurred_at >= bindparam("since"))
-    .scalar_subquery(),
+    case((bindparam("with_errors", type_=Boolean),
+          latest_error_expression(bindparam("ws"), bindparam("sender"), bindparam("since"))), else_=None),
     case((bindparam("with_total", type_=Boolean), us_segments_expression(bindparam("ws"))), else_=None),
 )
 

@@ -24,7 +24,7 @@ from ..models import Connection
 from ..readiness import chain_facts, ensure_fresh, latest
 from .context import READINESS_OK, READINESS_STALE, READINESS_UNKNOWN
 from .places import classify
-from .prepare import WorkspaceSnapshot, cached_chain_facts, workspace_snapshot
+from .prepare import WorkspaceSnapshot, cached_chain_facts
 
 
 @dataclass
@@ -46,9 +46,9 @@ def _matches(check, conn) -> bool:
 
 
 def for_dry_run(session: Session, rt, workspace_id: str, now: datetime,
-                snapshot: WorkspaceSnapshot | None = None) -> ReadinessView:
-    """The latest complete check, judged against the max age (never runs a check)."""
-    snap = snapshot if snapshot is not None else workspace_snapshot(session, workspace_id)
+                snap: WorkspaceSnapshot) -> ReadinessView:
+    """The latest complete check of the caller's snapshot, judged against the max age
+    (never runs a check)."""
     check, conn = snap.latest_check, snap.connection
     if check is None or not _matches(check, conn):
         return ReadinessView(READINESS_UNKNOWN)
@@ -58,12 +58,11 @@ def for_dry_run(session: Session, rt, workspace_id: str, now: datetime,
 
 
 def current_for_send(session: Session, rt, workspace_id: str, to: str, now: datetime,
-                     snapshot: WorkspaceSnapshot | None = None) -> ReadinessView | None:
+                     snap: WorkspaceSnapshot) -> ReadinessView | None:
     """The readiness a send to `to` can use without running a check (read in the
     caller's transaction), or None when a fresh check must run first (`for_send`)."""
     if not classify(to).is_us:
         return ReadinessView(READINESS_UNKNOWN)
-    snap = snapshot if snapshot is not None else workspace_snapshot(session, workspace_id)
     conn, current = snap.connection, snap.latest_check
     if conn is None:
         return ReadinessView(READINESS_UNKNOWN)

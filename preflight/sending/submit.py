@@ -69,7 +69,7 @@ def record_decision(rt, caller: Caller, payload: dict, key: str | None):
         with rt.transaction() as s:
             now = rt.now()
             # The workspace lock, with what the decision reads of the workspace.
-            snap = workspace_snapshot(s, caller.workspace_id, lock=True, until=now)
+            snap = workspace_snapshot(s, caller.workspace_id, now, lock=True)
             view = readiness or gate_readiness.current_for_send(s, rt, caller.workspace_id, payload["to"], now,
                                                                 snap)
             if view is not None:
