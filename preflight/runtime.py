@@ -17,7 +17,7 @@ from .security.tokens import TokenCipher
 from .twilio import TwilioGateway, build_http_client
 
 
-SEND_GATEWAY_CACHE = 512
+CACHE_SIZE = 512  # send gateways and decrypted tokens, each
 
 
 class Runtime:
@@ -79,7 +79,7 @@ class Runtime:
     def quick_read(self):
         """A session for one or two independent reads that need no snapshot and must
         hold no lock (authentication). Never commits."""
-        session = self._quick_sessions()
+        session = self.quick_session()
         try:
             yield session
         finally:
@@ -97,11 +97,8 @@ class Runtime:
         key = (connection.workspace_id, connection.token_ciphertext)
         token = self._tokens.get(key)
         if token is None:
-            token = self.cipher.decrypt(connection.workspace_id, connection.token_ciphertext)
-            with self._cache_lock:
-                if len(self._tokens) >= SEND_GATEWAY_CACHE:
-                    self._tokens.clear()
-                self._tokens[key] = token
+            token = self._remember(self._tokens, key,
+                                   self.cipher.decrypt(connection.workspace_id, connection.token_ciphertext))
         return token
 
     def gateway(self, connection: Connection) -> TwilioGateway:
@@ -117,12 +114,16 @@ class Runtime:
         key = (connection.workspace_id, connection.account_sid, connection.token_ciphertext)
         gateway = self._send_gateways.get(key)
         if gateway is None:
-            gateway = self.gateway(connection)
-            with self._cache_lock:
-                if len(self._send_gateways) >= SEND_GATEWAY_CACHE:
-                    self._send_gateways.clear()
-                self._send_gateways[key] = gateway
+            gateway = self._remember(self._send_gateways, key, self.gateway(connection))
         return gateway
+
+    def _remember(self, cache: dict, key, value):
+        """Keep `value` in a bounded in-process cache (emptied when full) and return it."""
+        with self._cache_lock:
+            if len(cache) >= CACHE_SIZE:
+                cache.clear()
+            cache[key] = value
+        return value
 
     def public_url(self, fallback: str | None = None) -> str | None:
         return self.settings.get("PREFLIGHT_PUBLIC_URL") or fallback
