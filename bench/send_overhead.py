@@ -83,6 +83,23 @@ def prepare(env: dict, sandbox_url: str, scenario: dict, numbers: list[str]) -> 
     return ws_id, secret
 
 
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of one process and its live children, from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry) == pid or int(fields[1]) == pid:  # fields[1] is the parent pid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def run_pool(fn, items, concurrency: int) -> tuple[float, list]:
     local = threading.local()
     t0 = time.perf_counter()
@@ -96,6 +113,8 @@ def main() -> None:
     parser.add_argument("--sends", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--database-url", default=os.environ.get("PREFLIGHT_BENCH_DATABASE_URL"))
+    parser.add_argument("--worker-class", default="sync",
+                        help="gunicorn worker class (sync, the README's default, measured leanest)")
     parser.add_argument("--threads", type=int, default=1,
                         help="gunicorn gthread threads per worker (1 measured best: the GIL and the write lock)")
     args = parser.parse_args()
@@ -123,8 +142,9 @@ def main() -> None:
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         wait_for(sandbox_url + "/")
         numbers = [f"+1212555{i:04d}" for i in range(args.sends)]
-        ws_id, secret = prepare(env, sandbox_url, scenario, numbers)
-        procs.append(subprocess.Popen([os.path.join(bindir, "gunicorn"), "-w", "2", "-k", "gthread", "--threads",
+        warm = [f"+1646555{i:04d}" for i in range(100)]
+        ws_id, secret = prepare(env, sandbox_url, scenario, numbers + warm)
+        procs.append(subprocess.Popen([os.path.join(bindir, "gunicorn"), "-w", "2", "-k", args.worker_class, "--threads",
                                        str(args.threads), "-b", f"127.0.0.1:{app_port}",
                                        "--log-level", "warning", "wsgi:app"], env=full_env,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
@@ -153,16 +173,28 @@ def main() -> None:
                                          body=BODY)
             return 201 if msg.sid else 0
 
-        warm = [f"+1646555{i:04d}" for i in range(50)]
-        run_pool(direct, warm, args.concurrency)
+        # Both sides warm up first (imports, phone data, connection pools): 100 sends each.
+        run_pool(direct, [n.replace("+1646", "+1347") for n in warm], args.concurrency)
+        run_pool(via_preflight, warm, args.concurrency)
+        sandbox_pid, app_pid = procs[0].pid, procs[1].pid
+
+        def cpu() -> tuple[float, float, float]:
+            return time.process_time(), cpu_seconds(sandbox_pid), cpu_seconds(app_pid)
+
+        c0 = cpu()
         direct_s, direct_codes = run_pool(direct, [n.replace("+1212", "+1917") for n in numbers], args.concurrency)
+        c1 = cpu()
         pre_s, pre_codes = run_pool(via_preflight, numbers, args.concurrency)
+        c2 = cpu()
         bad = [c for c in pre_codes if c != 201]
         direct_rps, pre_rps = args.sends / direct_s, args.sends / pre_s
         ratio = pre_rps / direct_rps
         print(f"database: {db_url.split(':')[0]}   sends: {args.sends}   client concurrency: {args.concurrency}")
         print(f"direct twilio -> sandbox:   {direct_s:6.2f} s   {direct_rps:7.1f} sends/s")
         print(f"POST /v1/messages (2 wkrs): {pre_s:6.2f} s   {pre_rps:7.1f} sends/s   ({len(bad)} not 201)")
+        per_send = [[(b - a) * 1000 / args.sends for a, b in zip(x, y)] for x, y in ((c0, c1), (c1, c2))]
+        print("CPU ms per send (client, sandbox, gunicorn): direct {:.2f} {:.2f} {:.2f}   preflight {:.2f} {:.2f} {:.2f}"
+              .format(*per_send[0], *per_send[1]))
         print(f"throughput ratio {ratio:.2f} (target >= 0.5: {'met' if ratio >= 0.5 else 'MISSED'})")
     finally:
         for proc in reversed(procs):

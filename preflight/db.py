@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -70,6 +70,22 @@ def transaction(factory: sessionmaker[Session]):
         raise
     finally:
         session.close()
+
+
+def core(session: Session) -> Connection:
+    """The session's connection, for pre-built Core statements on hot paths.
+
+    `session.execute` runs even a Core statement through the ORM's execution layer
+    (about 20 microseconds a statement here, as much again as the statement itself on
+    SQLite); the connection does not. It is the same transaction. Pending ORM changes
+    are flushed first, as `session.execute` would (autoflush), so the order in which
+    rows are written, and locked, stays the same."""
+    session.flush()
+    return session.connection()
+
+
+def dialect_name(session: Session | Connection) -> str:
+    return (session.dialect if isinstance(session, Connection) else session.get_bind().dialect).name
 
 
 def commit_without_flush_wait(session: Session) -> None:

@@ -8,6 +8,7 @@ from twilio.request_validator import RequestValidator
 
 from .api.registry import db, runtime
 from .consent.inbound import handle_inbound
+from .db import core
 from .errors import Forbidden
 from .models import Connection
 from .sending.callbacks import handle_status
@@ -40,7 +41,7 @@ def verify(workspace_id: str) -> dict:
     # Read outside the write transaction: a forged request takes no lock (SQLite's write
     # lock in particular) before it is refused.
     with runtime().quick_read() as session:
-        conn = session.execute(_TOKEN, {"ws": workspace_id}).one_or_none()
+        conn = core(session).execute(_TOKEN, {"ws": workspace_id}).one_or_none()
     if conn is None:
         raise Forbidden("invalid signature", code="invalid_signature")
     params = request.form.to_dict(flat=True) if request.mimetype == "application/x-www-form-urlencoded" else {}

@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from . import audit
+from .db import core
 from .errors import InvalidInput, NotFound, Unauthorized
 from .models import ROLES, ApiKey, Workspace, new_id
 from .security import apikeys
@@ -80,7 +81,7 @@ def authenticate(session: Session, presented: str) -> Caller:
     prefix = apikeys.parse_prefix(presented or "")
     if prefix is None:
         raise Unauthorized("invalid API key")
-    key = session.execute(_KEY_BY_PREFIX, {"prefix": prefix}).one_or_none()
+    key = core(session).execute(_KEY_BY_PREFIX, {"prefix": prefix}).one_or_none()
     if key is None or not apikeys.matches(presented, key.secret_hash) or key.revoked_at is not None:
         raise Unauthorized("invalid API key")
     return Caller(workspace_id=key.workspace_id, role=key.role, actor=key.id)

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from ..db import core
 from ..models import AuditEvent, AuditHead
 
 GENESIS_HASH = "0" * 64
@@ -89,14 +90,15 @@ def append(session: Session, *, workspace_id: str, actor: str, action: str, subj
 
     The head is read under its lock, the event inserted and the head advanced with
     Core statements: no ORM objects, so nothing in the session can hold a stale head."""
-    head_seq, head_hash = session.execute(_HEAD, {"ws": workspace_id}).one()
+    conn = core(session)
+    head_seq, head_hash = conn.execute(_HEAD, {"ws": workspace_id}).one()
     # Store times at microsecond precision so the hash recomputes identically after a round trip.
     occurred_at = now.astimezone(timezone.utc)
     seq = head_seq + 1
     data_json = canonical_json(data or {})
     digest = event_hash(workspace_id, seq, occurred_at, actor, action, subject, data_json, head_hash)
-    session.execute(_INSERT, {"workspace_id": workspace_id, "seq": seq, "occurred_at": occurred_at,
-                              "actor": actor, "action": action, "subject": subject, "data": data_json,
-                              "prev_hash": head_hash, "hash": digest})
-    session.execute(_ADVANCE, {"ws": workspace_id, "new_seq": seq, "new_hash": digest})
+    conn.execute(_INSERT, {"workspace_id": workspace_id, "seq": seq, "occurred_at": occurred_at,
+                           "actor": actor, "action": action, "subject": subject, "data": data_json,
+                           "prev_hash": head_hash, "hash": digest})
+    conn.execute(_ADVANCE, {"ws": workspace_id, "new_seq": seq, "new_hash": digest})
     return Appended(seq, digest)

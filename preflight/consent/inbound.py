@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from .. import audit
+from ..db import core
 from ..errors import InvalidInput
 from ..models import InboundMessage
 from .ledger import record_help, record_opt_back_in, record_opt_out
@@ -46,7 +47,7 @@ def handle_inbound(session: Session, workspace_id: str, params: dict, now: datet
         to_number=(params.get("To") or None) and params["To"][:32], body=body,
         classification=classification, received_at=now,
     ).returning(InboundMessage.id)
-    inbound_id = session.execute(stmt).scalar_one_or_none()
+    inbound_id = core(session).execute(stmt).scalar_one_or_none()
     if inbound_id is None:
         return None
     to_number = (params.get("To") or None) and params["To"][:32]

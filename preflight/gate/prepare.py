@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Boolean, bindparam, case, func, null, select, union_all
 from sqlalchemy.orm import Session
 
+from ..db import core
 from ..models import (AuditEvent, CarrierError, Connection, ContactState, Message, ReadinessCheck, UsDailySegments,
                       Workspace)
 from .context import NO_CONSENT, READINESS_OK, AccountFacts, ConsentView, RecipientFacts
@@ -141,7 +142,7 @@ def workspace_snapshot(session: Session, workspace_id: str, until: datetime,
     error since that check and the US segments submitted from Pacific midnight of
     `until` to `until`, in one query; `lock` also takes the workspace lock every
     send-path transaction takes first."""
-    row = session.execute(_SNAPSHOT_LOCKED if lock else _SNAPSHOT,
+    row = core(session).execute(_SNAPSHOT_LOCKED if lock else _SNAPSHOT,
                           {"ws": workspace_id, **us_segments_params(until)}).first()
     if row is None:
         return WorkspaceSnapshot(None, None, None)
@@ -257,7 +258,7 @@ def marketing_history(session: Session, workspace_id: str, numbers: list[str], s
     earlier: set[str] = set()
     if not numbers:
         return recent, earlier
-    rows = session.execute(_HISTORY, {"ws": workspace_id, "until": send_at, "since": send_at - CAP_PERIOD,
+    rows = core(session).execute(_HISTORY, {"ws": workspace_id, "until": send_at, "since": send_at - CAP_PERIOD,
                                       "numbers": numbers})
     for number, at in rows:
         if at is None:
@@ -280,8 +281,9 @@ def consent_views(session: Session, workspace_id: str, numbers: list[str]) -> di
     a dry run reads hundreds of thousands)."""
     out: dict[str, ConsentView] = {}
     views: dict[tuple, ConsentView] = {}
+    conn = core(session)
     for start in range(0, len(numbers), HISTORY_CHUNK):
-        rows = session.execute(_CONSENT, {"ws": workspace_id, "numbers": numbers[start:start + HISTORY_CHUNK]})
+        rows = conn.execute(_CONSENT, {"ws": workspace_id, "numbers": numbers[start:start + HISTORY_CHUNK]})
         for number, marketing, informational, opted_out, postal_code in rows:
             key = (bool(marketing), bool(informational), bool(opted_out), postal_code)
             view = views.get(key)

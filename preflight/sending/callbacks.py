@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from .. import audit
+from ..db import core
 from ..consent.ledger import record_opt_out
 from ..consent.sql import insert_ignore
 from ..models import CarrierError, Message, StatusEvent
@@ -42,11 +43,11 @@ _BY_SID = (select(*_COLUMNS).where(_m.c.twilio_sid == bindparam("sid"), _m.c.wor
 def _find(session: Session, workspace_id: str, message_id: str | None, sid: str | None):
     """The message's row (locked), by our id or else by Twilio's sid, within the workspace."""
     if message_id:
-        row = session.execute(_BY_ID, {"mid": message_id, "ws": workspace_id}).one_or_none()
+        row = core(session).execute(_BY_ID, {"mid": message_id, "ws": workspace_id}).one_or_none()
         if row is not None:
             return row
     if sid:
-        return session.execute(_BY_SID, {"sid": sid, "ws": workspace_id}).one_or_none()
+        return core(session).execute(_BY_SID, {"sid": sid, "ws": workspace_id}).one_or_none()
     return None
 
 
@@ -68,7 +69,7 @@ def handle_status(session: Session, workspace_id: str, params: dict, now: dateti
         return None
     stmt = insert_ignore(session, StatusEvent, ["message_id", "status"]).values(
         workspace_id=workspace_id, message_id=msg.id, status=status, error_code=error_code, received_at=now)
-    if session.execute(stmt.returning(StatusEvent.id)).scalar_one_or_none() is None:
+    if core(session).execute(stmt.returning(StatusEvent.id)).scalar_one_or_none() is None:
         return msg.id  # a duplicate delivery: already applied once
     previous = msg.status
     applied = can_move(previous, status)
@@ -84,7 +85,7 @@ def handle_status(session: Session, workspace_id: str, params: dict, now: dateti
                 daily.count(session, workspace_id, msg.created_at, msg.segments)
     if sid and not msg.twilio_sid:
         changes["twilio_sid"] = sid
-    session.execute(update(_m).where(_m.c.id == msg.id).values(**changes))
+    core(session).execute(update(_m).where(_m.c.id == msg.id).values(**changes))
     audit.append(session, workspace_id=workspace_id, actor="twilio", action="message.status", subject=msg.id,
                  data={"status": status, "previous": previous, "applied": applied, "error_code": error_code,
                        "twilio_sid": sid}, now=now)

@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from ..db import core, dialect_name
 from ..gate.prepare import pacific_day
 from ..models import UsDailySegments
 
@@ -41,5 +42,5 @@ _COUNT = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
 def count(session: Session, workspace_id: str, submitted_at: datetime, delta: int) -> None:
     """Add `delta` segments to the workspace's total for the Pacific day of `submitted_at`."""
     if delta:
-        session.execute(_COUNT[session.get_bind().dialect.name],
-                        {"ws": workspace_id, "day": pacific_day(submitted_at), "delta": delta})
+        conn = core(session)
+        conn.execute(_COUNT[dialect_name(conn)], {"ws": workspace_id, "day": pacific_day(submitted_at), "delta": delta})

@@ -34,6 +34,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from ..db import core, dialect_name
 from ..errors import Conflict, InvalidInput, Unprocessable
 from ..models import IdempotencyKey
 
@@ -83,8 +84,8 @@ def claim(session: Session, workspace_id: str, key: str, digest: str, now: datet
     The INSERT does nothing when the key is taken (PostgreSQL first waits for a
     concurrent holder of the same key to commit or roll back), so two requests never
     both own it."""
-    statement = _CLAIM[session.get_bind().dialect.name]
-    inserted = session.execute(statement, {"workspace_id": workspace_id, "key": key, "request_hash": digest,
+    conn = core(session)
+    inserted = conn.execute(_CLAIM[dialect_name(conn)], {"workspace_id": workspace_id, "key": key, "request_hash": digest,
                                            "created_at": now, "message_id": message_id})
     if inserted.first() is not None:  # a row came back: ours (rowcount is unreliable with RETURNING)
         return None
@@ -122,7 +123,7 @@ def store(session: Session, workspace_id: str, key: str | None, status: int, bod
     Core statement, as every send stores its answer."""
     if key is None:
         return
-    session.execute(_STORE, {"ws": workspace_id, "k": key, "status": status, "body": body})
+    core(session).execute(_STORE, {"ws": workspace_id, "k": key, "status": status, "body": body})
 
 
 def store_for_message(session: Session, workspace_id: str, message_id: str, status: int, body: dict) -> None:

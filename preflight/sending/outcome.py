@@ -20,7 +20,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, case, func, select, update
 
 from .. import audit
-from ..db import commit_without_flush_wait
+from ..db import commit_without_flush_wait, core
 from ..consent.ledger import record_opt_out
 from ..law.reasons import REASONS, finding
 from ..law.twilio_errors import lookup
@@ -64,7 +64,7 @@ def record(rt, msg: Message, key: str | None, result):
             commit_without_flush_wait(s)
             sid = result.resource.get("sid")
             # One statement: keep a sid or later status a callback may already have set.
-            sid = s.execute(_SUBMITTED, {"message_id": msg.id, "sid": sid, "now": now}).scalar_one()
+            sid = core(s).execute(_SUBMITTED, {"message_id": msg.id, "sid": sid, "now": now}).scalar_one()
             audit.append(s, workspace_id=ws_id, actor="twilio", action="message.submitted", subject=msg.id,
                          data={"twilio_sid": result.resource.get("sid"),
                                "twilio_status": result.resource.get("status"), "attempts": result.attempts},
