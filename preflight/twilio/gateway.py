@@ -18,7 +18,7 @@ from twilio.http import HttpClient
 from twilio.rest import Client
 
 from .errors import TwilioAuthError, TwilioError, TwilioUnavailable
-from .http import CountingHttpClient, HostMapHttpClient
+from .http import CountingHttpClient, PreflightHttpClient
 
 ACCOUNT_SID_RE = re.compile(r"^AC[0-9a-fA-F]{32}$")
 # Never consulted: twilio-python only reads it when credentials are empty, which we refuse.
@@ -27,17 +27,13 @@ _NO_ENVIRONMENT = {"PREFLIGHT_NO_AMBIENT_TWILIO_CREDENTIALS": "1"}
 
 def build_http_client(settings: dict) -> HttpClient:
     """The base HttpClient from settings: an injected one (the in-process sandbox),
-    the host-mapped client, or twilio's own client for real Twilio."""
+    else the service's requests-based client, host-mapped when
+    PREFLIGHT_TWILIO_HOST_MAP is set, talking to real Twilio when not."""
     injected = settings.get("PREFLIGHT_TWILIO_HTTP_CLIENT")
     if injected is not None:
         return injected
     timeout = settings.get("PREFLIGHT_TWILIO_TIMEOUT", 10.0)
-    host_map = settings.get("PREFLIGHT_TWILIO_HOST_MAP")
-    if host_map:
-        return HostMapHttpClient(host_map, timeout)
-    from twilio.http.http_client import TwilioHttpClient
-
-    return TwilioHttpClient(timeout=timeout)
+    return PreflightHttpClient(settings.get("PREFLIGHT_TWILIO_HOST_MAP") or None, timeout)
 
 
 def _plain(instance) -> dict[str, Any]:
