@@ -8,7 +8,15 @@ each). Preflight does per send: authentication, idempotency claim, the decision 
 its audit event and Message row (committed), the Twilio create, the outcome commit.
 No status callbacks are requested (no public URL), on either side.
 
-Usage: python bench/send_overhead.py [--sends 2000] [--concurrency 8]
+The direct side is what an app would write without Preflight: twilio's `Client` with
+twilio's own `TwilioHttpClient` (only its URLs rewritten to the sandbox). Preflight
+itself talks to Twilio through its leaner `PreflightHttpClient`; `--direct-client
+preflight` gives the direct side that client too, for the ratio against the fastest
+direct caller we know. Both sides warm up first (100 sends each). Also printed: the
+CPU each process spent per send (this bench's client threads, the sandbox, gunicorn
+and its workers), from /proc.
+
+Usage: python bench/send_overhead.py [--sends 2000] [--concurrency 8] [--direct-client twilio|preflight]
 Database: SQLite file by default, or --database-url / PREFLIGHT_BENCH_DATABASE_URL.
 """
 from __future__ import annotations
@@ -113,6 +121,8 @@ def main() -> None:
     parser.add_argument("--sends", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--database-url", default=os.environ.get("PREFLIGHT_BENCH_DATABASE_URL"))
+    parser.add_argument("--direct-client", choices=("twilio", "preflight"), default="twilio",
+                        help="the direct side's twilio HttpClient: twilio's own (default) or Preflight's")
     parser.add_argument("--worker-class", default="sync",
                         help="gunicorn worker class (sync, the README's default, measured leanest)")
     parser.add_argument("--threads", type=int, default=1,
@@ -160,15 +170,28 @@ def main() -> None:
 
         from twilio.rest import Client
 
-        from preflight.twilio.http import HostMapHttpClient
+        from twilio.http.http_client import TwilioHttpClient
+
+        from preflight.twilio.http import PreflightHttpClient, map_url
 
         host_map = {"api.twilio.com": sandbox_url, "messaging.twilio.com": sandbox_url}
+
+        class MappedTwilioHttpClient(TwilioHttpClient):
+            """twilio's own client, its URLs sent to the sandbox."""
+
+            def request(self, method, url, *a, **kw):
+                return super().request(method, map_url(url, host_map), *a, **kw)
+
+        def make_direct_http_client():
+            if args.direct_client == "preflight":
+                return PreflightHttpClient(host_map, 10.0)
+            return MappedTwilioHttpClient(timeout=10.0)
 
         def direct(local, number):
             client = getattr(local, "client", None)
             if client is None:
                 client = local.client = Client(scenario["account"]["sid"], scenario["account"]["auth_token"],
-                                               http_client=HostMapHttpClient(host_map, 10.0))
+                                               http_client=make_direct_http_client())
             msg = client.messages.create(to=number, from_=scenario["incoming_phone_numbers"][0]["phone_number"],
                                          body=BODY)
             return 201 if msg.sid else 0
@@ -190,7 +213,8 @@ def main() -> None:
         direct_rps, pre_rps = args.sends / direct_s, args.sends / pre_s
         ratio = pre_rps / direct_rps
         print(f"database: {db_url.split(':')[0]}   sends: {args.sends}   client concurrency: {args.concurrency}")
-        print(f"direct twilio -> sandbox:   {direct_s:6.2f} s   {direct_rps:7.1f} sends/s")
+        print(f"direct twilio -> sandbox:   {direct_s:6.2f} s   {direct_rps:7.1f} sends/s   "
+              f"({args.direct_client}'s HttpClient)")
         print(f"POST /v1/messages (2 wkrs): {pre_s:6.2f} s   {pre_rps:7.1f} sends/s   ({len(bad)} not 201)")
         per_send = [[(b - a) * 1000 / args.sends for a, b in zip(x, y)] for x, y in ((c0, c1), (c1, c2))]
         print("CPU ms per send (client, sandbox, gunicorn): direct {:.2f} {:.2f} {:.2f}   preflight {:.2f} {:.2f} {:.2f}"

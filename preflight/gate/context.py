@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from . import content
 from .places import Place, RecipientInfo
@@ -29,9 +30,9 @@ READINESS_UNKNOWN = "unknown"  # no complete check has ever run
 READINESS_STALE = "stale"  # the latest is too old and no fresh one completed
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class MessageFacts:
-    """A message body and category, analysed once."""
+    """A message body and category, analysed once (immutable: `analysed` shares them)."""
 
     body: str
     category: str
@@ -55,6 +56,13 @@ class MessageFacts:
                    insecure_links=tuple(content.insecure_links(body)),
                    phones=tuple(content.phones_in_body(body)),
                    topics=tuple(content.restricted_topics(body)))
+
+
+@lru_cache(maxsize=1024)
+def analysed(body: str, category: str) -> MessageFacts:
+    """`MessageFacts.analyse`, kept for the latest bodies: the sends of one campaign
+    share a body, and a single send would otherwise analyse it every time."""
+    return MessageFacts.analyse(body, category)
 
 
 @dataclass(slots=True)

@@ -32,7 +32,7 @@ from .. import audit
 from ..credits import debit
 from ..db import core
 from ..gate import readiness as gate_readiness
-from ..gate.context import GateContext, MessageFacts
+from ..gate.context import GateContext, MessageFacts, analysed
 from ..gate.decide import Decision, decide
 from ..gate.prepare import WorkspaceSnapshot, account_facts, recipient_facts, workspace_snapshot
 from ..law.reasons import finding
@@ -65,7 +65,7 @@ def record_decision(rt, caller: Caller, payload: dict, key: str | None):
 
     The readiness check in use is read inside that transaction; only when a fresh
     one must run does that happen first, in its own transaction."""
-    message = MessageFacts.analyse(payload["body"], payload["category"])
+    message = analysed(payload["body"], payload["category"])
     digest = idempotency.request_hash(payload) if key is not None else None
     readiness = None
     msg_id = new_id("msg")
