@@ -40,6 +40,7 @@ import uuid
 from pathlib import Path
 
 import requests
+from procstat import cpu_by_command, cpu_seconds, own_cpu
 from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +69,13 @@ def wait_http(url: str, timeout: float = 30) -> None:
         except requests.RequestException:
             time.sleep(0.2)
     raise SystemExit(f"{url} did not come up")
+
+
+def cpu_split(stack) -> dict[str, float]:
+    """CPU seconds so far of each part of the box's load: the client (this process and
+    wrk), gunicorn (master and workers), the sandbox and PostgreSQL's backends."""
+    return {"client": own_cpu(), "gunicorn": cpu_seconds(stack.gunicorn_proc.pid),
+            "sandbox": cpu_seconds(stack.sandbox_proc.pid), "postgres": cpu_by_command("postgres")}
 
 
 class Stack:
@@ -120,6 +128,7 @@ class Stack:
              "--error-logfile", str(self.tmp / "gunicorn.log"),
              "wsgi:app" if (ROOT / "wsgi.py").exists() else "preflight:create_app()"], env=self.env, cwd=ROOT)
         self.procs.append(gunicorn)
+        self.gunicorn_proc = gunicorn
         wait_http(self.base + "/healthz")
 
     def stop(self) -> None:
@@ -418,6 +427,7 @@ def main() -> int:
                                         "--pid", str(stack.procs[-1].pid)],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 time.sleep(1)
+            cpu_before = cpu_split(stack)
             if use_wrk:
                 # Enough distinct requests for the run at well over the targets.
                 fig = run_wrk(name, fn, max(n, int(args.seconds * 1200)), args.concurrency, args.seconds,
@@ -428,6 +438,9 @@ def main() -> int:
             if spy is not None:
                 spy.send_signal(2)
                 spy.wait(30)
+            fig["cpu_ms_per_request"] = {
+                part: round((after - before) * 1000 / max(1, fig["requests"]), 2)
+                for (part, before), after in zip(cpu_before.items(), cpu_split(stack).values())}
             fig.pop("_results", None)
             figures.append(fig)
             print(json.dumps(fig), flush=True)

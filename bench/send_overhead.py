@@ -32,6 +32,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from procstat import cpu_seconds  # bench/procstat.py, imported before bench/ leaves sys.path
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != HERE]  # bench/ shadows packages
 
@@ -89,23 +91,6 @@ def prepare(env: dict, sandbox_url: str, scenario: dict, numbers: list[str]) -> 
             for n in numbers])
     rt.close()
     return ws_id, secret
-
-
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of one process and its live children, from /proc (Linux)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(entry) == pid or int(fields[1]) == pid:  # fields[1] is the parent pid
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
 
 
 def run_pool(fn, items, concurrency: int) -> tuple[float, list]:

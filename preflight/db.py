@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, func
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -88,9 +88,9 @@ def dialect_name(session: Session | Connection) -> str:
     return (session.dialect if isinstance(session, Connection) else session.get_bind().dialect).name
 
 
-def commit_without_flush_wait(session: Session) -> None:
-    """PostgreSQL: let this transaction's commit return before its WAL reaches disk
-    (synchronous_commit = off, this transaction only). Use only where a commit lost in a
-    crash is recovered by other means; elsewhere every commit stays durable."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL synchronous_commit = off"))
+# PostgreSQL: selected as one more column of a statement the transaction runs anyway
+# (no round trip of its own), it lets this transaction's commit return before its WAL
+# reaches disk (synchronous_commit = off, this transaction only: SET LOCAL). Use only
+# where a commit lost in a crash is recovered by other means; elsewhere every commit
+# stays durable.
+COMMIT_WITHOUT_FLUSH_WAIT = func.set_config("synchronous_commit", "off", True)

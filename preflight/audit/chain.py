@@ -67,13 +67,21 @@ def lock_head(session: Session, workspace_id: str) -> AuditHead:
     ).one()
 
 
-# Pre-built Core statements (compiled once and cached): an append is three statements
-# and must stay cheap, as every send makes two.
+# Pre-built Core statements (compiled once and cached): an append must stay cheap, as
+# every send makes two. It reads the head under its lock, then inserts the event and
+# advances the head: one statement on PostgreSQL (the INSERT in a WITH clause), two on
+# SQLite (no data-modifying WITH there).
 _HEAD = (select(AuditHead.seq, AuditHead.hash).where(AuditHead.workspace_id == bindparam("ws"))
          .with_for_update())
-_INSERT = insert(AuditEvent.__table__)
+_events = AuditEvent.__table__
+_INSERT = insert(_events).values(
+    workspace_id=bindparam("ws"), seq=bindparam("new_seq"),
+    occurred_at=bindparam("occurred_at", type_=_events.c.occurred_at.type), actor=bindparam("actor"),
+    action=bindparam("action"), subject=bindparam("subject"), data=bindparam("data"),
+    prev_hash=bindparam("prev_hash"), hash=bindparam("new_hash"))
 _ADVANCE = (update(AuditHead.__table__).where(AuditHead.__table__.c.workspace_id == bindparam("ws"))
             .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")))
+_INSERT_AND_ADVANCE = _ADVANCE.add_cte(_INSERT.cte("appended"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +105,11 @@ def append(session: Session, *, workspace_id: str, actor: str, action: str, subj
     seq = head_seq + 1
     data_json = canonical_json(data or {})
     digest = event_hash(workspace_id, seq, occurred_at, actor, action, subject, data_json, head_hash)
-    conn.execute(_INSERT, {"workspace_id": workspace_id, "seq": seq, "occurred_at": occurred_at,
-                           "actor": actor, "action": action, "subject": subject, "data": data_json,
-                           "prev_hash": head_hash, "hash": digest})
-    conn.execute(_ADVANCE, {"ws": workspace_id, "new_seq": seq, "new_hash": digest})
+    params = {"ws": workspace_id, "new_seq": seq, "occurred_at": occurred_at, "actor": actor, "action": action,
+              "subject": subject, "data": data_json, "prev_hash": head_hash, "new_hash": digest}
+    if conn.dialect.name == "postgresql":
+        conn.execute(_INSERT_AND_ADVANCE, params)
+    else:
+        conn.execute(_INSERT, params)
+        conn.execute(_ADVANCE, params)
     return Appended(seq, digest)
