@@ -32,7 +32,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from procstat import cpu_seconds  # bench/procstat.py, imported before bench/ leaves sys.path
+from procstat import cpu_by_command, cpu_seconds  # bench/procstat.py, imported before bench/ leaves sys.path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != HERE]  # bench/ shadows packages
@@ -139,8 +139,8 @@ def main() -> None:
         numbers = [f"+1212555{i:04d}" for i in range(args.sends)]
         warm = [f"+1646555{i:04d}" for i in range(100)]
         ws_id, secret = prepare(env, sandbox_url, scenario, numbers + warm)
-        procs.append(subprocess.Popen([os.path.join(bindir, "gunicorn"), "-w", "2", "-k", args.worker_class, "--threads",
-                                       str(args.threads), "-b", f"127.0.0.1:{app_port}",
+        procs.append(subprocess.Popen([os.path.join(bindir, "gunicorn"), "-w", "2", "-k", args.worker_class,
+                                       "--threads", str(args.threads), "-b", f"127.0.0.1:{app_port}",
                                        "--log-level", "warning", "wsgi:app"], env=full_env,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         app_url = f"http://127.0.0.1:{app_port}"
@@ -186,8 +186,9 @@ def main() -> None:
         run_pool(via_preflight, warm, args.concurrency)
         sandbox_pid, app_pid = procs[0].pid, procs[1].pid
 
-        def cpu() -> tuple[float, float, float]:
-            return time.process_time(), cpu_seconds(sandbox_pid), cpu_seconds(app_pid)
+        def cpu() -> tuple[float, float, float, float]:
+            return (time.process_time(), cpu_seconds(sandbox_pid), cpu_seconds(app_pid),
+                    cpu_by_command("postgres"))
 
         c0 = cpu()
         direct_s, direct_codes = run_pool(direct, [n.replace("+1212", "+1917") for n in numbers], args.concurrency)
@@ -202,8 +203,8 @@ def main() -> None:
               f"({args.direct_client}'s HttpClient)")
         print(f"POST /v1/messages (2 wkrs): {pre_s:6.2f} s   {pre_rps:7.1f} sends/s   ({len(bad)} not 201)")
         per_send = [[(b - a) * 1000 / args.sends for a, b in zip(x, y)] for x, y in ((c0, c1), (c1, c2))]
-        print("CPU ms per send (client, sandbox, gunicorn): direct {:.2f} {:.2f} {:.2f}   preflight {:.2f} {:.2f} {:.2f}"
-              .format(*per_send[0], *per_send[1]))
+        print("CPU ms per send (client, sandbox, gunicorn, postgres): direct {:.2f} {:.2f} {:.2f} {:.2f}   "
+              "preflight {:.2f} {:.2f} {:.2f} {:.2f}".format(*per_send[0], *per_send[1]))
         print(f"throughput ratio {ratio:.2f} (target >= 0.5: {'met' if ratio >= 0.5 else 'MISSED'})")
     finally:
         for proc in reversed(procs):

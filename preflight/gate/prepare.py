@@ -143,7 +143,7 @@ def workspace_snapshot(session: Session, workspace_id: str, until: datetime,
     `until` to `until`, in one query; `lock` also takes the workspace lock every
     send-path transaction takes first."""
     row = core(session).execute(_SNAPSHOT_LOCKED if lock else _SNAPSHOT,
-                          {"ws": workspace_id, **us_segments_params(until)}).first()
+                                {"ws": workspace_id, **us_segments_params(until)}).first()
     if row is None:
         return WorkspaceSnapshot(None, None, None)
     balance, sid, ciphertext, phone, check_id, finished_at, check_phone, error_at, segments = row
@@ -258,8 +258,8 @@ def marketing_history(session: Session, workspace_id: str, numbers: list[str], s
     earlier: set[str] = set()
     if not numbers:
         return recent, earlier
-    rows = core(session).execute(_HISTORY, {"ws": workspace_id, "until": send_at, "since": send_at - CAP_PERIOD,
-                                      "numbers": numbers})
+    rows = core(session).execute(_HISTORY, {"ws": workspace_id, "until": send_at,
+                                            "since": send_at - CAP_PERIOD, "numbers": numbers})
     for number, at in rows:
         if at is None:
             earlier.add(number)

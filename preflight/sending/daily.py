@@ -43,4 +43,5 @@ def count(session: Session, workspace_id: str, submitted_at: datetime, delta: in
     """Add `delta` segments to the workspace's total for the Pacific day of `submitted_at`."""
     if delta:
         conn = core(session)
-        conn.execute(_COUNT[dialect_name(conn)], {"ws": workspace_id, "day": pacific_day(submitted_at), "delta": delta})
+        conn.execute(_COUNT[dialect_name(conn)],
+                     {"ws": workspace_id, "day": pacific_day(submitted_at), "delta": delta})

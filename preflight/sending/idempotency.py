@@ -85,8 +85,9 @@ def claim(session: Session, workspace_id: str, key: str, digest: str, now: datet
     concurrent holder of the same key to commit or roll back), so two requests never
     both own it."""
     conn = core(session)
-    inserted = conn.execute(_CLAIM[dialect_name(conn)], {"workspace_id": workspace_id, "key": key, "request_hash": digest,
-                                           "created_at": now, "message_id": message_id})
+    inserted = conn.execute(_CLAIM[dialect_name(conn)], {"workspace_id": workspace_id, "key": key,
+                                                         "request_hash": digest, "created_at": now,
+                                                         "message_id": message_id})
     if inserted.first() is not None:  # a row came back: ours (rowcount is unreliable with RETURNING)
         return None
     taken = session.execute(

@@ -276,7 +276,8 @@ def test_verify_follows_the_ca_bundle_environment_like_requests(serve, make_clie
                         lambda self, request, **kw: sent.append(kw) or real_send(self, request, **kw))
     get(make_client(timeout=5), server.base + "/")
     assert sent[0]["verify"] == verify
-    assert sent[0]["verify"] == requests.Session().merge_environment_settings(server.base, {}, None, None, None)["verify"]
+    expected = requests.Session().merge_environment_settings(server.base, {}, None, None, None)["verify"]
+    assert sent[0]["verify"] == expected
 
 
 def test_concurrent_requests_each_get_their_own_response(serve, make_client):
