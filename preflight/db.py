@@ -84,10 +84,6 @@ def core(session: Session) -> Connection:
     return session.connection()
 
 
-def dialect_name(session: Session | Connection) -> str:
-    return (session.dialect if isinstance(session, Connection) else session.get_bind().dialect).name
-
-
 # PostgreSQL: selected as one more column of a statement the transaction runs anyway
 # (no round trip of its own), it lets this transaction's commit return before its WAL
 # reaches disk (synchronous_commit = off, this transaction only: SET LOCAL). Use only

@@ -23,7 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from ..db import core, dialect_name
+from ..db import core
 from ..gate.prepare import pacific_day
 from ..models import UsDailySegments
 
@@ -43,5 +43,5 @@ def count(session: Session, workspace_id: str, submitted_at: datetime, delta: in
     """Add `delta` segments to the workspace's total for the Pacific day of `submitted_at`."""
     if delta:
         conn = core(session)
-        conn.execute(_COUNT[dialect_name(conn)],
+        conn.execute(_COUNT[conn.dialect.name],
                      {"ws": workspace_id, "day": pacific_day(submitted_at), "delta": delta})

@@ -34,7 +34,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from ..db import core, dialect_name
+from ..db import core
 from ..errors import Conflict, InvalidInput, Unprocessable
 from ..models import IdempotencyKey
 
@@ -85,7 +85,7 @@ def claim(session: Session, workspace_id: str, key: str, digest: str, now: datet
     concurrent holder of the same key to commit or roll back), so two requests never
     both own it."""
     conn = core(session)
-    inserted = conn.execute(_CLAIM[dialect_name(conn)], {"workspace_id": workspace_id, "key": key,
+    inserted = conn.execute(_CLAIM[conn.dialect.name], {"workspace_id": workspace_id, "key": key,
                                                          "request_hash": digest, "created_at": now,
                                                          "message_id": message_id})
     if inserted.first() is not None:  # a row came back: ours (rowcount is unreliable with RETURNING)

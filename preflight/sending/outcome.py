@@ -20,7 +20,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, case, func, select, update
 
 from .. import audit
-from ..db import COMMIT_WITHOUT_FLUSH_WAIT, core, dialect_name
+from ..db import COMMIT_WITHOUT_FLUSH_WAIT, core
 from ..consent.ledger import record_opt_out
 from ..law.reasons import REASONS, finding
 from ..law.twilio_errors import lookup
@@ -65,7 +65,7 @@ def record(rt, msg: Message, key: str | None, result):
             sid = result.resource.get("sid")
             # One statement: keep a sid or later status a callback may already have set.
             conn = core(s)
-            sid = conn.execute(_SUBMITTED[dialect_name(conn)],
+            sid = conn.execute(_SUBMITTED[conn.dialect.name],
                                {"message_id": msg.id, "sid": sid, "now": now}).one()[0]
             audit.append(s, workspace_id=ws_id, actor="twilio", action="message.submitted", subject=msg.id,
                          data={"twilio_sid": result.resource.get("sid"),
